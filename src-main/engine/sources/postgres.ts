@@ -1,0 +1,328 @@
+// PostgreSQL source: the catalog for datasets, a server-side cursor inside a
+// read-only transaction for the rows, a second connection for the exact count
+// and for cancelling. Every value arrives as PostgreSQL's own text.
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import type { ColumnInfo, ConnectionTestResult, Dataset, ReportDefinition } from '../../../src-preload/contract.ts';
+import { ReportError, fromPostgresError } from '../errors.ts';
+import { buildCountQuery, buildReportQuery, planOrder, type PreparedReport, quoteIdent } from './report-query.ts';
+import { type ChunkReader, type ReportSource, kindOfType } from './source.ts';
+import { checkReadOnlySql } from './sql-guard.ts';
+
+export interface PostgresConnection {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password?: string;
+  sslMode?: 'disable' | 'prefer' | 'require' | 'verify-full';
+  connectTimeoutMs?: number;
+}
+
+/** Keeps every value as the server's text: exact numerics, int8, dates and timestamps. */
+const TEXT_TYPES = { getTypeParser: () => (text: string) => text };
+
+/** How long closing may wait on a connection that may be dead (node-postgres #2642). */
+const CLOSE_TIMEOUT_MS = 2_000;
+
+function clientConfig(connection: PostgresConnection): pg.ClientConfig {
+  const ssl =
+    connection.sslMode === 'require' ? { rejectUnauthorized: false } : connection.sslMode === 'verify-full' ? { rejectUnauthorized: true } : false;
+  return {
+    host: connection.host,
+    port: connection.port,
+    database: connection.database,
+    user: connection.user,
+    password: connection.password,
+    ssl,
+    types: TEXT_TYPES,
+    application_name: 'reportstream',
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    connectionTimeoutMillis: connection.connectTimeoutMs ?? 10_000,
+  };
+}
+
+/** A connected client that never crashes the process when the server goes away. */
+async function connect(connection: PostgresConnection): Promise<{ client: pg.Client; lost: () => Error | null }> {
+  const client = new pg.Client(clientConfig(connection));
+  let lostWith: Error | null = null;
+  // Without an 'error' listener a dropped connection kills the process (node-postgres #1165).
+  client.on('error', (err) => {
+    lostWith = err;
+  });
+  client.on('end', () => {
+    lostWith ??= new Error('Connection terminated unexpectedly');
+  });
+  try {
+    await client.connect();
+  } catch (err) {
+    destroy(client);
+    throw fromPostgresError(err, 'connect');
+  }
+  return { client, lost: () => lostWith };
+}
+
+/** The backend's pid, known after connect; pg keeps it on the client without typing it. */
+const processIdOf = (client: pg.Client): number | undefined => (client as unknown as { processID?: number }).processID;
+
+function destroy(client: pg.Client): void {
+  const stream = (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
+  stream?.destroy?.();
+}
+
+async function endQuietly(client: pg.Client): Promise<void> {
+  const timer = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref());
+  await Promise.race([client.end().catch(() => {}), timer]);
+  destroy(client);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
+}
+
+const CATALOG_SQL = `
+  SELECT c.oid, n.nspname AS schema, c.relname AS table, c.relkind AS relkind,
+         c.reltuples::float8 AS reltuples, has_table_privilege(c.oid, 'SELECT') AS can_select,
+         n.nspname = ANY (current_schemas(false)) AS visible
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f')
+    AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'`;
+
+const COLUMNS_SQL = `
+  SELECT a.attrelid AS oid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable,
+         coalesce(a.attnum = ANY (i.indkey), false) AS in_pk, array_position(i.indkey, a.attnum) AS pk_pos
+  FROM pg_attribute a LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary
+  WHERE a.attrelid = ANY ($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+  ORDER BY a.attrelid, a.attnum`;
+
+interface CatalogRow {
+  oid: string;
+  schema: string;
+  table: string;
+  relkind: string;
+  reltuples: string;
+  can_select: string;
+  visible: string;
+}
+
+export class PostgresSource implements ReportSource {
+  constructor(
+    readonly label: string,
+    private readonly connection: PostgresConnection,
+  ) {}
+
+  private async withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+    const { client } = await connect(this.connection);
+    try {
+      return await work(client);
+    } catch (err) {
+      throw fromPostgresError(err, 'run', 'the query');
+    } finally {
+      await endQuietly(client);
+    }
+  }
+
+  async test(): Promise<ConnectionTestResult> {
+    const started = Date.now();
+    return this.withClient(async (client) => {
+      const { rows } = await client.query(`SELECT current_setting('server_version') AS version, current_user AS "user", current_database() AS database`);
+      const row = rows[0] as { version: string; user: string; database: string };
+      return { serverVersion: row.version, user: row.user, database: row.database, ms: Date.now() - started };
+    });
+  }
+
+  private async catalog(client: pg.Client, where = '', params: unknown[] = []): Promise<Dataset[]> {
+    const relations = (await client.query(`${CATALOG_SQL} ${where} ORDER BY n.nspname, c.relname`, params)).rows as CatalogRow[];
+    if (relations.length === 0) return [];
+    const columnRows = (await client.query(COLUMNS_SQL, [relations.map((r) => r.oid)])).rows as Record<string, string | null>[];
+    return relations.map((relation) => {
+      const own = columnRows.filter((c) => c.oid === relation.oid);
+      const columns: ColumnInfo[] = own.map((c) => ({
+        name: c.name as string,
+        type: c.type as string,
+        kind: kindOfType(c.type as string),
+        nullable: c.nullable === 't',
+      }));
+      const primaryKey = own
+        .filter((c) => c.in_pk === 't')
+        .sort((a, b) => Number(a.pk_pos) - Number(b.pk_pos))
+        .map((c) => c.name as string);
+      const reltuples = Number(relation.reltuples);
+      const isView = relation.relkind === 'v';
+      return {
+        name: relation.visible === 't' && relation.schema === 'public' ? relation.table : `${relation.schema}.${relation.table}`,
+        schema: relation.schema,
+        table: relation.table,
+        type: isView ? 'view' : 'table',
+        estimatedRows: isView || reltuples < 0 ? null : Math.round(reltuples),
+        columns,
+        primaryKey,
+        canSelect: relation.can_select === 't',
+      } as Dataset & { canSelect: boolean };
+    });
+  }
+
+  async listDatasets(): Promise<Dataset[]> {
+    return this.withClient(async (client) => {
+      const all = (await this.catalog(client)) as (Dataset & { canSelect: boolean })[];
+      return all.filter((d) => d.canSelect).map(({ canSelect: _canSelect, ...dataset }) => dataset);
+    });
+  }
+
+  /** Finds a dataset by its name as typed (`table` or `schema.table`), through the catalog and parameters only. */
+  private async resolveDataset(client: pg.Client, name: string): Promise<Dataset> {
+    const dot = name.indexOf('.');
+    const candidates = (await this.catalog(
+      client,
+      `AND ((n.nspname = $1 AND c.relname = $2) OR (c.relname = $3 AND n.nspname = ANY (current_schemas(false))))`,
+      [dot > 0 ? name.slice(0, dot) : null, dot > 0 ? name.slice(dot + 1) : null, name],
+    )) as (Dataset & { canSelect: boolean })[];
+    const found = candidates[0];
+    if (!found) {
+      throw new ReportError('NotFound', `The dataset "${name}" does not exist in ${this.label}. Check the name, or pick one from the dataset list.`);
+    }
+    if (!found.canSelect) {
+      throw new ReportError('PermissionDenied', `Your role may not read "${name}". Ask the database owner to GRANT SELECT on it.`);
+    }
+    return found;
+  }
+
+  async prepare(definition: ReportDefinition): Promise<PreparedReport> {
+    return this.withClient(async (client) => {
+      let from: string;
+      let available: ColumnInfo[];
+      let uniqueKey: string[];
+      if (definition.dataset !== undefined) {
+        const dataset = await this.resolveDataset(client, definition.dataset);
+        from = `${quoteIdent(dataset.schema)}.${quoteIdent(dataset.table)}`;
+        available = dataset.columns;
+        uniqueKey = definition.key?.length ? definition.key : dataset.primaryKey;
+      } else {
+        const sql = checkReadOnlySql(definition.sql ?? '');
+        from = `(${sql})`;
+        available = await this.describe(client, from);
+        uniqueKey = definition.key ?? [];
+      }
+      return assembleReport(from, available, definition, uniqueKey);
+    });
+  }
+
+  /** The columns a statement returns, without running it: LIMIT 0 in a read-only transaction. */
+  private async describe(client: pg.Client, from: string): Promise<ColumnInfo[]> {
+    await client.query('BEGIN READ ONLY');
+    try {
+      const result = await client.query({ text: `SELECT * FROM ${from} AS report LIMIT 0`, rowMode: 'array' });
+      const oids = [...new Set(result.fields.map((f) => f.dataTypeID))];
+      const types = await client.query(`SELECT oid::int AS oid, format_type(oid, NULL) AS name FROM pg_type WHERE oid = ANY ($1::oid[])`, [oids]);
+      const typeName = new Map(types.rows.map((r: { oid: string; name: string }) => [Number(r.oid), r.name]));
+      const seen = new Set<string>();
+      return result.fields.map((field) => {
+        if (seen.has(field.name)) throw new ReportError('InvalidQuery', `The statement returns the column "${field.name}" twice; give each column its own name.`);
+        seen.add(field.name);
+        const type = typeName.get(field.dataTypeID) ?? 'text';
+        return { name: field.name, type, kind: kindOfType(type), nullable: true };
+      });
+    } finally {
+      await client.query('ROLLBACK').catch(() => {});
+    }
+  }
+
+  async estimateRows(report: PreparedReport): Promise<number | null> {
+    const query = buildReportQuery(report, 'postgres');
+    return this.withClient(async (client) => {
+      await client.query('BEGIN READ ONLY');
+      const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${query.text}`, query.values);
+      await client.query('ROLLBACK');
+      const plan = JSON.parse(String((rows[0] as Record<string, string>)['QUERY PLAN'])) as { Plan: { 'Plan Rows': number } }[];
+      const estimate = plan[0]?.Plan['Plan Rows'];
+      return typeof estimate === 'number' ? estimate : null;
+    }).catch(() => null);
+  }
+
+  async countRows(report: PreparedReport, signal: AbortSignal): Promise<number> {
+    const query = buildCountQuery(report, 'postgres');
+    const { client } = await connect(this.connection);
+    const stop = () => void this.cancelBackend(processIdOf(client)).finally(() => endQuietly(client));
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await client.query('BEGIN READ ONLY');
+      const { rows } = await client.query(query.text, query.values);
+      return Number((rows[0] as { count: string }).count);
+    } catch (err) {
+      throw fromPostgresError(err, 'run', 'the row count');
+    } finally {
+      signal.removeEventListener('abort', stop);
+      await endQuietly(client);
+    }
+  }
+
+  /** Stops whatever a backend is running, from a connection of its own. */
+  async cancelBackend(pid: number | undefined): Promise<void> {
+    if (!pid) return;
+    await withTimeout(
+      this.withClient((client) => client.query('SELECT pg_cancel_backend($1)', [pid])).catch(() => undefined),
+      CLOSE_TIMEOUT_MS,
+    );
+  }
+
+  async openReader(report: PreparedReport, after: (string | null)[] | null, chunkSize: number): Promise<ChunkReader> {
+    const query = buildReportQuery(report, 'postgres', after);
+    const { client, lost } = await connect(this.connection);
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    } catch (err) {
+      await endQuietly(client);
+      throw fromPostgresError(err, 'run');
+    }
+    const cursor = client.query(new Cursor<(string | null)[]>(query.text, query.values, { rowMode: 'array' }));
+    let cancelled = false;
+    let closed = false;
+    const pid = processIdOf(client);
+    return {
+      read: async () => {
+        let rows: (string | null)[][];
+        try {
+          rows = await cursor.read(chunkSize);
+        } catch (err) {
+          if (cancelled) return [];
+          throw fromPostgresError(lost() ?? err, 'run');
+        }
+        // An empty read after the connection broke is not the end of the data (node-postgres #3768).
+        const broken = lost();
+        if (rows.length === 0 && broken && !cancelled) throw fromPostgresError(broken, 'run');
+        return rows;
+      },
+      cancel: async () => {
+        cancelled = true;
+        await this.cancelBackend(pid);
+      },
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        if (!lost()) {
+          await withTimeout(cursor.close().catch(() => {}), CLOSE_TIMEOUT_MS);
+          await withTimeout(client.query('ROLLBACK').catch(() => {}), CLOSE_TIMEOUT_MS);
+        }
+        await endQuietly(client);
+      },
+    };
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Applies a definition's columns, filters and sort to what the source offers. */
+export function assembleReport(from: string, available: ColumnInfo[], definition: ReportDefinition, uniqueKey: string[]): PreparedReport {
+  const byName = new Map(available.map((c) => [c.name, c]));
+  const missing = (name: string) => new ReportError('InvalidArgument', `The report has no column "${name}". Columns: ${available.map((c) => c.name).join(', ')}.`);
+  for (const name of [...(definition.columns ?? []), ...uniqueKey, ...(definition.sort ?? []).map((s) => s.column), ...(definition.filters ?? []).map((f) => f.column)]) {
+    if (!byName.has(name)) throw missing(name);
+  }
+  // Key and sort columns are always cached: resume needs their values.
+  const wanted = definition.columns?.length ? [...definition.columns] : available.map((c) => c.name);
+  for (const name of [...(definition.sort ?? []).map((s) => s.column), ...uniqueKey]) if (!wanted.includes(name)) wanted.push(name);
+  const columns = [...new Set(wanted)].map((name) => byName.get(name) as ColumnInfo);
+  const plan = planOrder(columns, definition.sort, uniqueKey);
+  return { from, columns, available, filters: definition.filters ?? [], ...plan };
+}
