@@ -26,9 +26,13 @@ function blankQuotedAndComments(sql: string): string {
       let depth = 1;
       i += 2;
       while (i < sql.length && depth > 0) {
-        if (sql.startsWith('/*', i)) (depth++, (i += 2));
-        else if (sql.startsWith('*/', i)) (depth--, (i += 2));
-        else i++;
+        if (sql.startsWith('/*', i)) {
+          depth++;
+          i += 2;
+        } else if (sql.startsWith('*/', i)) {
+          depth--;
+          i += 2;
+        } else i++;
       }
       out += ' ';
     } else if (c === "'" || c === '"') {
