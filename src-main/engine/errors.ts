@@ -36,6 +36,12 @@ export function fromPostgresError(err: unknown, phase: ErrorPhase, what = 'the r
       ? new ReportError('Unreachable', `The database server cannot be reached (${code}). Check the host and port, and that the server is running.`, { cause: err })
       : new ReportError('ConnectionLost', `The connection to the database was lost (${code}). The rows cached so far are kept; resume when the server is back.`, { cause: err });
   }
+  // pg's connectionTimeoutMillis: the server did not finish the handshake in time.
+  if (!code && /^timeout expired$|connection timeout/i.test(detail)) {
+    return phase === 'connect'
+      ? new ReportError('Unreachable', `The database server did not answer in time while connecting. Check the host and port, and that the server is running and reachable.`, { cause: err })
+      : new ReportError('ConnectionLost', `The connection to the database stopped answering. The rows cached so far are kept; resume when the server is back.`, { cause: err });
+  }
   if (SOCKET_LOST.has(code) || (!code && /Connection terminated|connection.*(ended|closed)|terminated unexpectedly/i.test(detail))) {
     return phase === 'connect'
       ? new ReportError('Unreachable', `The database server closed the connection while connecting (${detail}). Check that it is running and accepts connections.`, { cause: err })
@@ -58,6 +64,8 @@ export function fromPostgresError(err: unknown, phase: ErrorPhase, what = 'the r
       return new ReportError('Unreachable', `The database server has too many connections right now (${detail}). Try again in a moment.`, { cause: err });
     case code === '57P03':
       return new ReportError('Unreachable', `The database server is starting up or shutting down. Try again in a moment.`, { cause: err });
+    case code === '08P01':
+      return new ReportError('Internal', `The server rejected a message from ReportStream (protocol violation): ${detail}.`, { cause: err });
     case code.startsWith('57P') || code.startsWith('08'):
       return phase === 'connect'
         ? new ReportError('Unreachable', `The database server refused the connection: ${detail}.`, { cause: err })

@@ -10,6 +10,8 @@ export interface TestDatabase {
   name: string;
   /** Runs SQL as the superuser in the fresh database. */
   sql: (text: string, params?: unknown[]) => Promise<pg.QueryResult>;
+  /** Rows as arrays of PostgreSQL's own text (what COPY prints), for comparing with the cache. */
+  textRows: (text: string, params?: unknown[]) => Promise<(string | null)[][]>;
   /** URL for another role in the same database. */
   urlAs: (user: string, password: string) => string;
   drop: () => Promise<void>;
@@ -40,6 +42,10 @@ export async function createTestDatabase(prefix = 'rs'): Promise<TestDatabase> {
     url,
     name,
     sql: (text, params) => client.query(text, params as unknown[]),
+    textRows: async (text, params) => {
+      const result = await client.query({ text, values: params as unknown[], rowMode: 'array', types: { getTypeParser: () => (value: string) => value } });
+      return result.rows as (string | null)[][];
+    },
     urlAs: (user, password) => {
       const parsed = new URL(url);
       parsed.username = user;

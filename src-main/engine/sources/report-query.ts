@@ -106,7 +106,7 @@ function afterCondition(report: PreparedReport, last: (string | null)[], params:
       after = value === null ? `${ident} IS NOT NULL` : `${ident} < ${params.add(value, column)}`;
     }
     if (after !== null) branches.push([...equalSoFar, after].join(' AND '));
-    equalSoFar.push(value === null ? `${ident} IS NULL` : `${ident} = ${params.add(value, column)}`);
+    if (i < keys.length - 1) equalSoFar.push(value === null ? `${ident} IS NULL` : `${ident} = ${params.add(value, column)}`);
   });
   return branches.length ? `(${branches.map((b) => `(${b})`).join(' OR ')})` : 'FALSE';
 }
