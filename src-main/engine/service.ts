@@ -116,6 +116,8 @@ export class ReportService implements EngineMethods, ServiceEvents {
   private recoverInterruptedRuns(): string[] {
     const found: string[] = [];
     for (const record of this.library.runsWithStatus(['queued', 'running'])) {
+      // Another process sharing this cache (the CLI beside the app) may still be running it.
+      if (record.ownerPid && record.ownerPid !== process.pid && processAlive(record.ownerPid)) continue;
       try {
         const writer = RunFileWriter.open(record.file);
         const endedAt = new Date().toISOString();
@@ -364,6 +366,15 @@ export class ReportService implements EngineMethods, ServiceEvents {
     for (const runId of [...this.readers.keys()]) this.closeReader(runId);
     await this.sources.close();
     this.library.close();
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -56,6 +56,20 @@ describe('the reportstream CLI', () => {
     expect(lastJson(resumed)).toMatchObject({ status: 'completed', rows: 150_000 });
   });
 
+  it('a second process opening the same cache leaves a live run alone', async () => {
+    const { child, done } = startCli(['run', '--source', db.url, '--dataset', 'readings', '--chunk', '50', '--cache', cacheDir]);
+    const runId = await waitForRunningRun(cacheDir, 500);
+    const other = await openTestService({ cacheDir });
+    try {
+      expect((await other.service.getRun({ runId })).status).toBe('running');
+      expect((await other.service.getAppInfo()).interruptedAtStart).not.toContain(runId);
+    } finally {
+      await other.close();
+      child.kill('SIGINT');
+      await done;
+    }
+  });
+
   it('a process killed mid-run leaves an interrupted run, its file intact, that resumes exactly', async () => {
     const { child, done } = startCli(['run', '--source', db.url, '--dataset', 'readings', '--chunk', '100', '--cache', cacheDir]);
     const runId = await waitForRunningRun(cacheDir, 2000);

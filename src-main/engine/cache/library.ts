@@ -18,6 +18,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE exports (
      export_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, record TEXT NOT NULL, status TEXT NOT NULL, started_at TEXT NOT NULL);
    CREATE INDEX exports_by_run ON exports (run_id);`,
+  // 2: which process is running a run, so that another process sharing the cache does not call it interrupted
+  `ALTER TABLE runs ADD COLUMN owner_pid INTEGER;`,
 ];
 
 /** A run as the library indexes it: the run file's header and last known state. */
@@ -26,6 +28,8 @@ export interface RunRecord {
   header: RunHeader;
   name: string;
   state: RunState;
+  /** The process running it, while it is queued or running. */
+  ownerPid?: number | null;
 }
 
 export class Library {
@@ -64,14 +68,14 @@ export class Library {
     this.db
       .prepare(
         `INSERT INTO runs (run_id, file, header, status, rows_cached, total_rows, total_exact, created_at, started_at, ended_at,
-           active_ms, first_chunk_ms, peak_rss_mb, error_kind, error_message, name)
+           active_ms, first_chunk_ms, peak_rss_mb, error_kind, error_message, name, owner_pid)
          VALUES (@runId, @file, @header, @status, @rowsCached, @totalRows, @totalExact, @createdAt, @startedAt, @endedAt,
-           @activeMs, @firstChunkMs, @peakRssMB, @errorKind, @errorMessage, @name)
+           @activeMs, @firstChunkMs, @peakRssMB, @errorKind, @errorMessage, @name, @ownerPid)
          ON CONFLICT (run_id) DO UPDATE SET file = excluded.file, header = excluded.header, status = excluded.status,
            rows_cached = excluded.rows_cached, total_rows = excluded.total_rows, total_exact = excluded.total_exact,
            started_at = excluded.started_at, ended_at = excluded.ended_at, active_ms = excluded.active_ms,
            first_chunk_ms = excluded.first_chunk_ms, peak_rss_mb = excluded.peak_rss_mb,
-           error_kind = excluded.error_kind, error_message = excluded.error_message, name = excluded.name`,
+           error_kind = excluded.error_kind, error_message = excluded.error_message, name = excluded.name, owner_pid = excluded.owner_pid`,
       )
       .run({
         runId: header.runId,
@@ -90,6 +94,7 @@ export class Library {
         errorKind: state.errorKind,
         errorMessage: state.errorMessage,
         name: record.name,
+        ownerPid: state.status === 'queued' || state.status === 'running' ? process.pid : null,
       });
   }
 
@@ -191,6 +196,7 @@ export class Library {
 
 function recordFromRow(row: Record<string, unknown>): RunRecord {
   return {
+    ownerPid: (row.owner_pid as number | null) ?? null,
     file: row.file as string,
     header: JSON.parse(row.header as string) as RunHeader,
     name: row.name as string,
