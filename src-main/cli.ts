@@ -9,7 +9,7 @@ import { ReportError, toAppError } from './engine/errors.ts';
 import { defaultCacheDir } from './engine/paths.ts';
 import { ReportService } from './engine/service.ts';
 import { DEMO_ROWS, ensureDemoDatabase } from './engine/sources/demo.ts';
-import { profileFromUrl } from './engine/sources/registry.ts';
+import { profileFromUrl, redactPassword } from './engine/sources/registry.ts';
 
 const USAGE = `reportstream — stream big reports from PostgreSQL into a local cache
 
@@ -72,7 +72,7 @@ async function resolveSource(service: ReportService, text: string): Promise<Sour
     return { type: 'postgres', profileId: profile.id };
   }
   if (existsSync(text)) return { type: 'sqlite', path: text };
-  throw new ReportError('InvalidArgument', `--source must be a postgres:// URL, an existing SQLite file, or "demo" (got "${text.replace(/:[^:@/]*@/, ':***@')}").`);
+  throw new ReportError('InvalidArgument', `--source must be a postgres:// URL, an existing SQLite file, or "demo" (got "${redactPassword(text)}").`);
 }
 
 function sortOf(text: string | undefined): SortKey[] | undefined {

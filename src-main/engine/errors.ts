@@ -70,7 +70,8 @@ export function fromPostgresError(err: unknown, phase: ErrorPhase, what = 'the r
       return phase === 'connect'
         ? new ReportError('Unreachable', `The database server refused the connection: ${detail}.`, { cause: err })
         : new ReportError('ConnectionLost', `The connection to the database was lost: ${detail}. The rows cached so far are kept; resume when the server is back.`, { cause: err });
-    case code.startsWith('42') || code.startsWith('22') || code.startsWith('0A') || code === '34000':
+    // Class 25 besides 25006: the statement tried to change the report's transaction (e.g. set_config('transaction_read_only', …)).
+    case code.startsWith('42') || code.startsWith('22') || code.startsWith('0A') || code.startsWith('25') || code === '34000':
       return new ReportError('InvalidQuery', `The database rejected the query: ${detail}.`, { cause: err });
     default:
       return new ReportError('Internal', `Unexpected database error${code ? ` ${code}` : ''}: ${detail}`, { cause: err });

@@ -16,6 +16,11 @@ export interface RunSettings {
   /** Reconnect tries after a lost connection, before the run stops as interrupted. */
   reconnectTries: number;
   reconnectBackoffMs: number;
+  /**
+   * A read silent this long checks that the server still works on the report and fails with
+   * ConnectionLost when it does not (half-open links). Default 30 s; see the PostgreSQL reader.
+   */
+  readTimeoutMs?: number;
 }
 
 export type StopReason = 'cancel' | 'interrupt';
@@ -44,6 +49,8 @@ export class ReportRun {
   private readonly keyIndexes: number[];
   private readonly countAbort = new AbortController();
   private wakeBackoff: (() => void) | null = null;
+  /** Set after a lost connection: the next reader reads a new snapshot, so it starts a new part. */
+  private newSnapshot = false;
   private reconnect: { attempt: number; of: number } | undefined;
   private stretchStartedAt = Date.now();
   private stretchRows = 0;
@@ -93,8 +100,11 @@ export class ReportRun {
     if (!ALLOWED[this.status].includes(to)) throw new ReportError('Internal', `A run cannot go from ${this.status} to ${to}.`);
     this.status = to;
     this.state = { ...this.state, ...patch, status: to };
+    // Start-up recovery goes by the library, so the library says 'running' before the run file does:
+    // a process killed between the two writes never leaves a running file the library calls stopped.
+    if (to === 'running') this.hooks.onStatus(to, this.state);
     this.writer.updateState({ ...patch, status: to });
-    this.hooks.onStatus(to, this.state);
+    if (to !== 'running') this.hooks.onStatus(to, this.state);
   }
 
   private emitProgress(force = false): void {
@@ -113,15 +123,28 @@ export class ReportRun {
     this.startTotals();
     let failure: ReportError | null = null;
     for (let attempt = 0; ; ) {
+      const rowsBefore = this.state.rowsCached;
       try {
-        const madeProgress = await this.readToEnd();
-        if (madeProgress) attempt = 0;
+        await this.readToEnd();
         break;
       } catch (err) {
         if (this.stopReason) break;
-        const error = isReportError(err) ? err : new ReportError('Internal', toAppError(err).message, { cause: err });
+        // Tries count per outage: a reconnect that cached rows before the next loss starts afresh.
+        if (this.state.rowsCached > rowsBefore) attempt = 0;
+        let error = isReportError(err) ? err : new ReportError('Internal', toAppError(err).message, { cause: err });
+        // While reconnecting, a server that is down or restarting is the same outage, not a new failure.
+        if (attempt > 0 && error.kind === 'Unreachable') error = new ReportError('ConnectionLost', error.message, { cause: err });
+        if (error.kind === 'ConnectionLost' && attempt === this.settings.reconnectTries && attempt > 0) {
+          failure = new ReportError(
+            'ConnectionLost',
+            `The connection to the database was lost and ${attempt === 1 ? 'the reconnect try' : `all ${attempt} reconnect tries`} failed. The rows cached so far are kept; resume when the server is back. (Last error: ${error.message})`,
+            { cause: err },
+          );
+          break;
+        }
         if (error.kind === 'ConnectionLost' && this.report.resumable && attempt < this.settings.reconnectTries) {
           attempt++;
+          this.newSnapshot = true;
           this.reconnect = { attempt, of: this.settings.reconnectTries };
           this.emitProgress(true);
           await this.backoff(this.settings.reconnectBackoffMs * 2 ** (attempt - 1));
@@ -179,8 +202,15 @@ export class ReportRun {
 
   /** Reads chunk after chunk; true when it cached anything. Throws on read errors. */
   private async readToEnd(): Promise<boolean> {
-    const reader = await this.source.openReader(this.report, this.report.resumable ? this.state.lastKey : null, this.settings.chunkSize);
+    const after = this.report.resumable ? this.state.lastKey : null;
+    const reader = await this.source.openReader(this.report, after, this.settings.chunkSize, { readTimeoutMs: this.settings.readTimeoutMs });
     this.reader = reader;
+    if (this.newSnapshot) {
+      const now = new Date().toISOString();
+      this.writer.endPart(now);
+      this.writer.beginPart(now);
+      this.newSnapshot = false;
+    }
     let cachedAny = false;
     try {
       if (this.stopReason) return false;
@@ -224,7 +254,7 @@ export class ReportRun {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         void reader.cancel();
-        const minutes = limit >= 60_000 ? `${Math.round(limit / 60_000)} minutes` : `${Math.round(limit / 1000)} seconds`;
+        const minutes = limit >= 60_000 ? `${Math.round(limit / 60_000)} minutes` : `${Number((limit / 1000).toFixed(1))} seconds`;
         reject(new ReportError('Timeout', `No rows arrived for ${minutes}. Add a filter or pick a smaller dataset; the rows cached so far are kept and the run can resume.`));
       }, limit);
     });

@@ -45,6 +45,8 @@ export interface ServiceOptions {
   chunkSize?: number;
   reconnectTries?: number;
   reconnectBackoffMs?: number;
+  /** A silent report connection is checked after this long, and dropped as lost when the server has forgotten it. Default 30 s; 0 turns it off. */
+  readTimeoutMs?: number;
   secrets?: SecretStore;
   host?: AppInfo['host'];
   version?: string;
@@ -81,6 +83,7 @@ export class ReportService implements EngineMethods, ServiceEvents {
       chunkSize: options.chunkSize ?? 1000,
       reconnectTries: options.reconnectTries ?? 3,
       reconnectBackoffMs: options.reconnectBackoffMs ?? 1000,
+      ...(options.readTimeoutMs !== undefined ? { readTimeoutMs: options.readTimeoutMs } : {}),
     };
     this.interruptedAtStart = this.recoverInterruptedRuns();
     this.exports = new ExportManager({
@@ -120,12 +123,16 @@ export class ReportService implements EngineMethods, ServiceEvents {
       if (record.ownerPid && record.ownerPid !== process.pid && processAlive(record.ownerPid)) continue;
       try {
         const writer = RunFileWriter.open(record.file);
-        const endedAt = new Date().toISOString();
-        writer.endPart(endedAt);
-        writer.updateState({ status: 'interrupted', endedAt, errorKind: null, errorMessage: 'The app stopped while this report was running; resume to continue.' });
+        // The process may have died after the run file recorded the end but before the library did: the file is right.
+        if (ACTIVE.has(writer.readState().status)) {
+          const endedAt = new Date().toISOString();
+          writer.endPart(endedAt);
+          writer.updateState({ status: 'interrupted', endedAt, errorKind: null, errorMessage: 'The app stopped while this report was running; resume to continue.' });
+        }
         const state = writer.readState();
         writer.close();
         this.library.putRun({ ...record, state });
+        if (state.status !== 'interrupted') continue;
       } catch {
         this.library.putRun({ ...record, state: { ...record.state, status: 'interrupted', endedAt: new Date().toISOString() } });
       }
@@ -258,6 +265,8 @@ export class ReportService implements EngineMethods, ServiceEvents {
       const writer = RunFileWriter.open(record.file);
       // Without a unique key there is no exact place to continue from: start over.
       if (!report.resumable) writer.clearRows();
+      // Library first: a crash between the two writes then leaves a run that start-up recovery finds.
+      this.library.putRun({ ...record, state: { ...writer.readState(), status: 'queued' } });
       writer.updateState({ status: 'queued' });
       return this.launch(runId, writer, source, report, release);
     } catch (err) {

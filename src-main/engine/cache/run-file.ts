@@ -74,20 +74,23 @@ function tune(db: Database.Database): void {
 }
 
 function openExisting(path: string, readonly: boolean): Database.Database {
-  let db: Database.Database;
+  let db: Database.Database | undefined;
   try {
     // Readers open read-write with query_only: a read-only handle cannot create the WAL index of a file that has none.
     db = new Database(path, { fileMustExist: true });
-    tune(db);
-    if (readonly) db.pragma('query_only = ON');
+    db.pragma('busy_timeout = 5000');
+    // Check what the file is before tune() switches it to WAL: a file that is not ours is never written.
     const format = db.prepare(`SELECT value FROM meta WHERE key = 'format'`).pluck().get() as string | undefined;
     if (format === undefined) throw new Error('no format marker');
+    tune(db);
+    if (readonly) db.pragma('query_only = ON');
     if (Number(format) > RUN_FILE_FORMAT) {
       db.close();
       throw new ReportError('CacheCorrupt', `The report file ${path} was written by a newer ReportStream (format ${format}); update the app to open it.`);
     }
     return db;
   } catch (err) {
+    if (db?.open) db.close();
     if (err instanceof ReportError) throw err;
     throw new ReportError('CacheCorrupt', `The file ${path} is not a ReportStream report file or is damaged (${(err as Error).message}).`, { cause: err });
   }

@@ -1,12 +1,13 @@
 // PostgreSQL source: the catalog for datasets, a server-side cursor inside a
 // read-only transaction for the rows, a second connection for the exact count
 // and for cancelling. Every value arrives as PostgreSQL's own text.
+import type { Socket } from 'node:net';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { ColumnInfo, ConnectionTestResult, Dataset, ReportDefinition } from '../../../src-preload/contract.ts';
 import { ReportError, fromPostgresError } from '../errors.ts';
 import { buildCountQuery, buildReportQuery, planOrder, type PreparedReport, quoteIdent } from './report-query.ts';
-import { type ChunkReader, type ReportSource, kindOfType } from './source.ts';
+import { type ChunkReader, type ReaderOptions, type ReportSource, kindOfType } from './source.ts';
 import { checkReadOnlySql } from './sql-guard.ts';
 
 export interface PostgresConnection {
@@ -24,6 +25,13 @@ const TEXT_TYPES = { getTypeParser: () => (text: string) => text };
 
 /** How long closing may wait on a connection that may be dead (node-postgres #2642). */
 const CLOSE_TIMEOUT_MS = 2_000;
+
+/**
+ * How long a report's connection may stay silent before the reader asks the server, from a
+ * second connection, whether the backend is still working on the report. Only a failed check
+ * ends the read, so a slow first row (a big sort) is never cut for being slow. 0 turns it off.
+ */
+export const DEFAULT_READ_TIMEOUT_MS = 30_000;
 
 function clientConfig(connection: PostgresConnection): pg.ClientConfig {
   const ssl =
@@ -66,9 +74,11 @@ async function connect(connection: PostgresConnection): Promise<{ client: pg.Cli
 /** The backend's pid, known after connect; pg keeps it on the client without typing it. */
 const processIdOf = (client: pg.Client): number | undefined => (client as unknown as { processID?: number }).processID;
 
-function destroy(client: pg.Client): void {
-  const stream = (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
-  stream?.destroy?.();
+/** The client's socket; pg keeps it on the client without typing it. */
+const streamOf = (client: pg.Client): Socket | undefined => (client as unknown as { connection?: { stream?: Socket } }).connection?.stream;
+
+function destroy(client: pg.Client, error?: Error): void {
+  streamOf(client)?.destroy?.(error);
 }
 
 async function endQuietly(client: pg.Client): Promise<void> {
@@ -266,27 +276,97 @@ export class PostgresSource implements ReportSource {
     );
   }
 
-  async openReader(report: PreparedReport, after: (string | null)[] | null, chunkSize: number): Promise<ChunkReader> {
-    const query = buildReportQuery(report, 'postgres', after);
-    const { client, lost } = await connect(this.connection);
+  /**
+   * Whether backend `pid` is still at work on a statement, asked from a connection of its own.
+   * A backend that waits to read from us or to write to us, or is gone, means our link is dead;
+   * so does a server that cannot be asked at all.
+   */
+  private async backendAtWork(pid: number | undefined, timeoutMs: number): Promise<boolean> {
+    if (!pid) return false;
     try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const { client } = await connect({ ...this.connection, connectTimeoutMs: timeoutMs });
+      const timer = setTimeout(() => destroy(client), timeoutMs);
+      try {
+        const { rows } = await client.query(`SELECT state, wait_event_type FROM pg_stat_activity WHERE pid = $1`, [pid]);
+        const backend = rows[0] as { state: string | null; wait_event_type: string | null } | undefined;
+        // Between cursor reads a backend stays 'active', waiting on ClientRead; 'Client' waits are waits for us.
+        return backend?.state === 'active' && backend.wait_event_type !== 'Client';
+      } finally {
+        clearTimeout(timer);
+        await endQuietly(client);
+      }
+    } catch {
+      return false;
+    }
+  }
+
+  async openReader(report: PreparedReport, after: (string | null)[] | null, chunkSize: number, options: ReaderOptions = {}): Promise<ChunkReader> {
+    const query = buildReportQuery(report, 'postgres', after);
+    const readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
+    const { client, lost } = await connect({
+      ...this.connection,
+      connectTimeoutMs: Math.min(this.connection.connectTimeoutMs ?? 10_000, readTimeoutMs),
+    });
+    const pid = processIdOf(client);
+    const stream = streamOf(client);
+    let heardAt = Date.now();
+    stream?.on('data', () => {
+      heardAt = Date.now();
+    });
+    // A half-open link (a dead NAT entry, a pulled cable) never errors and TCP keepalive takes
+    // minutes to notice, so a silent wait is checked from outside, then the socket is ended.
+    const whileListening = async <T>(work: Promise<T>): Promise<T> => {
+      if (!(readTimeoutMs > 0 && Number.isFinite(readTimeoutMs))) return work;
+      heardAt = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      const check = async (): Promise<void> => {
+        if (settled) return;
+        const quietMs = Date.now() - heardAt;
+        if (quietMs < readTimeoutMs) {
+          timer = setTimeout(() => void check(), readTimeoutMs - quietMs).unref();
+          return;
+        }
+        const atWork = await this.backendAtWork(pid, readTimeoutMs);
+        if (settled) return;
+        if (atWork) {
+          heardAt = Date.now();
+          void check();
+          return;
+        }
+        const seconds = Math.round(readTimeoutMs / 100) / 10;
+        destroy(client, new ReportError('ConnectionLost', `Nothing came from the database for ${seconds} s and it did not confirm that it is still working on the report, so the connection is treated as lost. The rows cached so far are kept; resume when the server is back.`));
+      };
+      timer = setTimeout(() => void check(), readTimeoutMs).unref();
+      try {
+        return await work;
+      } finally {
+        settled = true;
+        clearTimeout(timer);
+      }
+    };
+    try {
+      await whileListening(client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'));
     } catch (err) {
       await endQuietly(client);
-      throw fromPostgresError(err, 'run');
+      throw fromPostgresError(lost() ?? err, 'run');
     }
     const cursor = client.query(new Cursor<(string | null)[]>(query.text, query.values, { rowMode: 'array' }));
     let cancelled = false;
     let closed = false;
-    const pid = processIdOf(client);
+    let reading: Promise<unknown> | null = null;
     return {
       read: async () => {
         let rows: (string | null)[][];
+        const pending = whileListening(cursor.read(chunkSize));
+        reading = pending;
         try {
-          rows = await cursor.read(chunkSize);
+          rows = await pending;
         } catch (err) {
           if (cancelled) return [];
           throw fromPostgresError(lost() ?? err, 'run');
+        } finally {
+          reading = null;
         }
         // An empty read after the connection broke is not the end of the data (node-postgres #3768).
         const broken = lost();
@@ -296,6 +376,9 @@ export class PostgresSource implements ReportSource {
       cancel: async () => {
         cancelled = true;
         await this.cancelBackend(pid);
+        // A dead link never brings the server's answer to the cancel: drop it so the pending read ends now.
+        const pending = reading;
+        if (pending && (await withTimeout(pending.then(() => true, () => true), CLOSE_TIMEOUT_MS)) === undefined) destroy(client);
       },
       close: async () => {
         if (closed) return;

@@ -143,13 +143,16 @@ export class SourceRegistry {
   }
 }
 
+/** A connection URL fit for a message: everything between `user:` and the last `@` (a password may hold `@` or `:`) masked. */
+export const redactPassword = (url: string): string => url.replace(/^([^:/]+:\/\/[^:@/]*:).*@/, '$1***@');
+
 /** Parses a `postgres://user:password@host:port/db?sslmode=…` URL into a profile input. */
 export function profileFromUrl(url: string): ProfileInput {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new ReportError('InvalidArgument', `"${url.replace(/:[^:@/]*@/, ':***@')}" is not a valid connection URL. Use postgres://user:password@host:5432/database.`);
+    throw new ReportError('InvalidArgument', `"${redactPassword(url)}" is not a valid connection URL. Use postgres://user:password@host:5432/database.`);
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw new ReportError('InvalidArgument', `A connection URL starts with postgres://, not ${parsed.protocol}//.`);

@@ -13,6 +13,14 @@ export interface ChunkReader {
   close(): Promise<void>;
 }
 
+export interface ReaderOptions {
+  /**
+   * A read that hears nothing from the server for this long checks whether the link still lives,
+   * and fails with ConnectionLost when it does not. Networked sources only.
+   */
+  readTimeoutMs?: number;
+}
+
 export interface ReportSource {
   readonly label: string;
   test(): Promise<ConnectionTestResult>;
@@ -24,7 +32,7 @@ export interface ReportSource {
   /** The exact row count, on a connection of its own; `signal` stops it. */
   countRows(report: PreparedReport, signal: AbortSignal): Promise<number>;
   /** Opens a reader positioned after `after` (the last cached key), or at the start. */
-  openReader(report: PreparedReport, after: (string | null)[] | null, chunkSize: number): Promise<ChunkReader>;
+  openReader(report: PreparedReport, after: (string | null)[] | null, chunkSize: number, options?: ReaderOptions): Promise<ChunkReader>;
   close(): Promise<void>;
 }
 

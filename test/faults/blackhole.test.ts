@@ -1,0 +1,163 @@
+// A link that goes silent without a word (blackhole, half-open) is noticed within
+// the read timeout: the run reconnects or stops as interrupted, never hangs; a
+// cancel on a dead link returns at once; and a query that is merely slow to send
+// its first row is never cut for it.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunSettings } from '../../src-main/engine/run.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { DirectRuns } from './support/direct-run.ts';
+import { FaultProxy } from './support/fault-proxy.ts';
+import { createOrders, sourceRows, tally, waitUntil } from './support/service-kit.ts';
+
+const ROWS = 2000;
+const CHUNK = 100;
+const READ_TIMEOUT_MS = 1_000;
+const SETTINGS: RunSettings = {
+  chunkSize: CHUNK,
+  noProgressTimeoutMs: 60_000,
+  reconnectTries: 2,
+  reconnectBackoffMs: 50,
+  readTimeoutMs: READ_TIMEOUT_MS,
+};
+/** Silence, a probe that cannot connect, then two reconnect tries that cannot connect, each bounded by the read timeout. */
+const BOUND_MS = READ_TIMEOUT_MS * 2 + SETTINGS.reconnectTries * (READ_TIMEOUT_MS + 4 * SETTINGS.reconnectBackoffMs) + 3_000;
+
+describe('silent links', () => {
+  let db: TestDatabase;
+  let proxy: FaultProxy;
+  const runs = new DirectRuns();
+  let expected: (string | null)[][];
+  const definition = { dataset: 'orders' };
+
+  beforeAll(async () => {
+    db = await createTestDatabase('faults_silent');
+    await createOrders(db.sql, 'orders', ROWS);
+    const target = new URL(db.url);
+    proxy = await FaultProxy.start({ host: target.hostname, port: Number(target.port) });
+    expected = await sourceRows(db.url, 'SELECT id, customer, amount, placed_at, note FROM orders ORDER BY id');
+  });
+
+  afterAll(async () => {
+    tally.faults += proxy.faults;
+    tally.flush('blackhole');
+    await proxy.close();
+    runs.remove();
+    await db.drop();
+  });
+
+  it('a blackholed link is noticed within the read timeout, retried, and the run stops as interrupted: it never hangs, and resumes exactly', async () => {
+    proxy.heal();
+    proxy.slow(4);
+    const url = proxy.urlFor(db.url);
+    const report = await runs.prepare(url, definition);
+    const file = runs.create(report, definition);
+    const first = runs.start(file, url, report, SETTINGS);
+    await waitUntil('some rows', () => runs.state(file).rowsCached >= 5 * CHUNK);
+    proxy.blackhole({ newLinks: true });
+    const silentAt = Date.now();
+    const { state } = await first.finish();
+    const tookMs = Date.now() - silentAt;
+    expect(tookMs).toBeLessThan(BOUND_MS);
+    expect(tookMs).toBeGreaterThanOrEqual(READ_TIMEOUT_MS);
+    expect(state.status).toBe('interrupted');
+    expect(state.errorKind).toBe('ConnectionLost');
+    expect(state.errorMessage).toMatch(/lost and all 2 reconnect tries failed/);
+    expect(first.progress.flatMap((p) => (p.reconnect ? [p.reconnect] : []))).toEqual([
+      { attempt: 1, of: 2 },
+      { attempt: 2, of: 2 },
+    ]);
+    const kept = runs.rows(file);
+    expect(kept.length).toBe(state.rowsCached);
+    expect(kept).toEqual(expected.slice(0, kept.length));
+
+    proxy.heal();
+    const second = runs.start(file, url, report, SETTINGS);
+    expect((await second.finish()).state.status).toBe('completed');
+    expect(runs.rows(file)).toEqual(expected);
+    tally.resumes++;
+    tally.rowsCompared += kept.length + ROWS;
+  }, BOUND_MS + 20_000);
+
+  it('a half-open link (the run\'s connection dies, new ones work) is proved dead by the server and reconnects by itself', async () => {
+    proxy.heal();
+    proxy.slow(4);
+    const url = proxy.urlFor(db.url);
+    const report = await runs.prepare(url, definition);
+    const file = runs.create(report, definition);
+    const run = runs.start(file, url, report, SETTINGS);
+    await waitUntil('some rows', () => runs.state(file).rowsCached >= 5 * CHUNK);
+    proxy.blackhole({ newLinks: false });
+    const silentAt = Date.now();
+    await waitUntil('a reconnect', () => run.progress.some((p) => p.reconnect), BOUND_MS);
+    expect(Date.now() - silentAt).toBeLessThan(READ_TIMEOUT_MS * 3 + 1_000);
+    const { state } = await run.finish();
+    expect(state.status).toBe('completed');
+    expect(runs.rows(file)).toEqual(expected);
+    tally.resumes++;
+    tally.rowsCompared += ROWS;
+  });
+
+  it('a cancel on a blackholed link returns within seconds and keeps the cached rows', async () => {
+    proxy.heal();
+    proxy.slow(4);
+    const url = proxy.urlFor(db.url);
+    const report = await runs.prepare(url, definition);
+    const file = runs.create(report, definition);
+    const run = runs.start(file, url, report, { ...SETTINGS, readTimeoutMs: 60_000 });
+    await waitUntil('some rows', () => runs.state(file).rowsCached >= 3 * CHUNK);
+    proxy.blackhole({ newLinks: true });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stopAt = Date.now();
+    await run.run.stop('cancel');
+    expect(Date.now() - stopAt).toBeLessThan(6_000);
+    const { state } = await run.finish();
+    expect(state.status).toBe('cancelled');
+    const kept = runs.rows(file);
+    expect(kept.length).toBe(state.rowsCached);
+    expect(kept).toEqual(expected.slice(0, kept.length));
+    tally.rowsCompared += kept.length;
+  });
+
+  it('a process whose run met a dead link exits by itself right after the run ends: nothing of the dead connection is left', async () => {
+    proxy.heal();
+    proxy.slow(4);
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'support/child-run.ts'), proxy.urlFor(db.url), String(READ_TIMEOUT_MS)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let blackholed = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const rows = [...output.matchAll(/^rows (\d+)$/gm)].map((m) => Number(m[1])).at(-1) ?? 0;
+      if (!blackholed && rows >= 5 * CHUNK) {
+        blackholed = true;
+        proxy.blackhole({ newLinks: true });
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exitedAt = await new Promise<number>((resolve) => child.on('exit', () => resolve(Date.now())));
+    const result = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { status: string; errorKind: string; finishedAt: number };
+    expect(result, output).toMatchObject({ status: 'interrupted', errorKind: 'ConnectionLost' });
+    expect(exitedAt - result.finishedAt).toBeLessThan(1_500);
+  }, 30_000);
+
+  it('a first row that takes longer than the read timeout is not cut while the server works on it', async () => {
+    proxy.heal();
+    const url = proxy.urlFor(db.url);
+    const slowFirstRow = {
+      sql: 'WITH pause AS MATERIALIZED (SELECT pg_sleep(2.5)) SELECT o.id, o.note FROM orders o, pause',
+      key: ['id'],
+    };
+    const report = await runs.prepare(url, slowFirstRow);
+    const file = runs.create(report, slowFirstRow);
+    const run = runs.start(file, url, report, { ...SETTINGS, readTimeoutMs: 500 });
+    const { state } = await run.finish();
+    expect(state.status).toBe('completed');
+    expect(state.firstChunkMs).toBeGreaterThanOrEqual(2_500);
+    expect(run.progress.some((p) => p.reconnect)).toBe(false);
+    expect(runs.rows(file)).toEqual(expected.map((row) => [row[0], row[4]]));
+    tally.rowsCompared += ROWS;
+  });
+});
