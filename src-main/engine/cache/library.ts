@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import type { AppError, ExportSummary, PostgresProfile, RunStatus } from '../../../src-preload/contract.ts';
 import { ReportError } from '../errors.ts';
-import type { RunHeader, RunState } from './run-file.ts';
+import { type RunHeader, type RunState, stateFromRow } from './run-file.ts';
 
 const MIGRATIONS: readonly string[] = [
   // 1: runs, profiles, exports
@@ -200,19 +200,6 @@ function recordFromRow(row: Record<string, unknown>): RunRecord {
     file: row.file as string,
     header: JSON.parse(row.header as string) as RunHeader,
     name: row.name as string,
-    state: {
-      status: row.status as RunStatus,
-      rowsCached: row.rows_cached as number,
-      lastKey: null,
-      totalRows: (row.total_rows as number | null) ?? null,
-      totalExact: row.total_exact === 1,
-      startedAt: (row.started_at as string | null) ?? null,
-      endedAt: (row.ended_at as string | null) ?? null,
-      activeMs: row.active_ms as number,
-      firstChunkMs: (row.first_chunk_ms as number | null) ?? null,
-      peakRssMB: (row.peak_rss_mb as number | null) ?? null,
-      errorKind: (row.error_kind as string | null) ?? null,
-      errorMessage: (row.error_message as string | null) ?? null,
-    },
+    state: stateFromRow(row),
   };
 }

