@@ -35,6 +35,7 @@ const ALLOWED: Record<RunStatus, readonly RunStatus[]> = {
 };
 
 const PROGRESS_EVERY_MS = 100;
+const TOTALS_DELAY_MS = 250;
 
 export interface RunHooks {
   onProgress(progress: RunProgress): void;
@@ -51,6 +52,7 @@ export class ReportRun {
   private wakeBackoff: (() => void) | null = null;
   /** Set after a lost connection: the next reader reads a new snapshot, so it starts a new part. */
   private newSnapshot = false;
+  private totalsStarted = false;
   private reconnect: { attempt: number; of: number } | undefined;
   private stretchStartedAt = Date.now();
   private stretchRows = 0;
@@ -120,7 +122,13 @@ export class ReportRun {
     this.stretchStartedAt = startedAt.getTime();
     this.writer.beginPart(startedAt.toISOString());
     this.transition('running', { startedAt: this.state.startedAt ?? startedAt.toISOString(), endedAt: null, errorKind: null, errorMessage: null });
-    this.startTotals();
+    if (this.state.totalRows === null && this.report.catalogEstimate != null) {
+      this.state.totalRows = this.report.catalogEstimate;
+      this.writer.updateState({ totalRows: this.report.catalogEstimate });
+    }
+    // The count and estimate queries compete with the first chunk for the server, and a short report
+    // is done before they could help: start them a moment later, only if the run is still going.
+    const totalsTimer = setTimeout(() => this.startTotals(), TOTALS_DELAY_MS);
     let failure: ReportError | null = null;
     for (let attempt = 0; ; ) {
       const rowsBefore = this.state.rowsCached;
@@ -156,6 +164,7 @@ export class ReportRun {
       }
     }
     this.reconnect = undefined;
+    clearTimeout(totalsTimer);
     this.countAbort.abort();
     this.finish(failure, startedAt.getTime());
   }
@@ -177,7 +186,8 @@ export class ReportRun {
 
   /** An estimate at once; the exact count from its own connection when it is ready. */
   private startTotals(): void {
-    if (this.state.totalExact) return;
+    if (this.totalsStarted || this.state.totalExact || this.status !== 'running') return;
+    this.totalsStarted = true;
     const signal = this.countAbort.signal;
     if (this.state.totalRows === null) {
       void this.source.estimateRows(this.report).then((estimate) => {

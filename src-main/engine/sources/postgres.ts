@@ -203,18 +203,21 @@ export class PostgresSource implements ReportSource {
       let from: string;
       let available: ColumnInfo[];
       let uniqueKey: string[];
+      let catalogEstimate: number | null = null;
       if (definition.dataset !== undefined) {
         const dataset = await this.resolveDataset(client, definition.dataset);
         from = `${quoteIdent(dataset.schema)}.${quoteIdent(dataset.table)}`;
         available = dataset.columns;
         uniqueKey = definition.key?.length ? definition.key : dataset.primaryKey;
+        catalogEstimate = dataset.estimatedRows;
       } else {
         const sql = checkReadOnlySql(definition.sql ?? '');
         from = `(${sql})`;
         available = await this.describe(client, from);
         uniqueKey = definition.key ?? [];
       }
-      return assembleReport(from, available, definition, uniqueKey);
+      const report = assembleReport(from, available, definition, uniqueKey);
+      return report.filters.length === 0 ? { ...report, catalogEstimate } : report;
     });
   }
 
@@ -239,6 +242,7 @@ export class PostgresSource implements ReportSource {
   }
 
   async estimateRows(report: PreparedReport): Promise<number | null> {
+    if (report.catalogEstimate != null) return report.catalogEstimate;
     const query = buildReportQuery(report, 'postgres');
     return this.withClient(async (client) => {
       await client.query('BEGIN READ ONLY');

@@ -20,6 +20,8 @@ export interface PreparedReport {
   /** The ordering; its columns, in order, are the resume key. Empty when the report cannot resume. */
   order: SortKey[];
   resumable: boolean;
+  /** The catalog's row estimate, for an unfiltered dataset; known without a query. */
+  catalogEstimate?: number | null;
   /** Why the report cannot resume, for the user. */
   notResumableReason?: string;
 }
