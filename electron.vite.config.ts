@@ -35,6 +35,8 @@ export default defineConfig({
         input: {
           index: resolve(root, 'src-main/index.ts'),
           'engine-process': resolve(root, 'src-main/engine-process.ts'),
+          // A worker thread of CSV exports; the engine looks for it beside its own bundle.
+          'csv-worker': resolve(root, 'src-main/engine/export/csv-worker.ts'),
         },
       },
     },

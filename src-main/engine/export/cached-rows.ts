@@ -9,14 +9,33 @@ import { RunFileReader, type RunHeader, type RunState, rowColumn } from '../cach
 export interface BatchLimits {
   /** At most this many rows per batch. */
   rows: number;
-  /** A batch ends early once its values hold this many characters (wide or long rows). */
+  /** About this many characters per batch: the rows of the last page set the size of the next (wide or long rows). */
   chars: number;
 }
 
+/** Rows by cache position: those with `after < seq <= through`. */
+export interface SeqRange {
+  after: number;
+  through: number;
+}
+
+/** Pages start this small and grow fourfold: a report's first rows show how long its rows are. */
+const FIRST_PAGE_ROWS = 16;
+const PAGE_GROWTH = 4;
+
+/** Rows in the next page: as many as fit in `limits.chars` at the last page's characters per row. */
+function nextPageRows(limits: BatchLimits, pageRows: number, rowsRead: number, chars: number): number {
+  const fit = chars > 0 ? Math.floor((limits.chars * rowsRead) / chars) : limits.rows;
+  return Math.max(1, Math.min(limits.rows, pageRows * PAGE_GROWTH, fit));
+}
+
 export class CachedRows {
-  private iterator: IterableIterator<CellValue[]> | null = null;
+  /** Rows per page, learnt from the rows read so far; kept from one range to the next. */
+  private pageRows = FIRST_PAGE_ROWS;
 
   private constructor(
+    /** The run file, for worker threads that open snapshots of their own. */
+    readonly path: string,
     private readonly file: RunFileReader,
     /** The run's state in the snapshot: its status and how many rows it had cached. */
     readonly state: RunState,
@@ -28,7 +47,7 @@ export class CachedRows {
     try {
       // A deferred transaction takes its snapshot at the first read: the state, then the rows, all alike.
       file.db.exec('BEGIN');
-      return new CachedRows(file, file.readState());
+      return new CachedRows(path, file, file.readState());
     } catch (err) {
       file.close();
       throw err;
@@ -47,39 +66,35 @@ export class CachedRows {
     return this.state.rowsCached;
   }
 
-  /** The rows in cache order, a batch at a time; the caller yields to the event loop between batches. */
-  *batches(limits: BatchLimits): Generator<CellValue[][]> {
+  /**
+   * The rows in cache order (all of them, or those of `range`), a page at a time; the caller yields
+   * to the event loop between pages. A page is a span of seq read with all(): cheaper than stepping
+   * row by row, and a run caches its rows as seq 1, 2, 3…, so a span of n holds n rows.
+   */
+  *batches(limits: BatchLimits, range: SeqRange = { after: 0, through: this.state.rowsCached }): Generator<CellValue[][]> {
     const width = this.columns.length;
-    const names = width > 0 ? this.columns.map((_, i) => rowColumn(i)).join(', ') : 'seq';
-    const statement = this.file.db.prepare(`SELECT ${names} FROM rows WHERE seq <= ? ORDER BY seq`).raw();
-    const iterator = statement.iterate(this.state.rowsCached) as IterableIterator<CellValue[]>;
-    this.iterator = iterator;
-    try {
-      let batch: CellValue[][] = [];
+    const names = width > 0 ? this.columns.map((_, i) => rowColumn(i)).join(', ') : 'NULL';
+    const page = this.file.db.prepare(`SELECT ${names} FROM rows WHERE seq > ? AND seq <= ? ORDER BY seq`).raw();
+    const through = Math.min(range.through, this.state.rowsCached);
+    for (let after = range.after; after < through; ) {
+      const last = Math.min(through, after + Math.min(limits.rows, this.pageRows));
+      const rows = page.all(after, last) as CellValue[][];
+      after = last;
+      if (rows.length === 0) continue;
       let chars = 0;
-      for (const row of iterator) {
-        if (width === 0) {
-          batch.push([]);
-        } else {
-          batch.push(row);
-          for (const value of row) if (value !== null) chars += value.length;
-        }
-        if (batch.length >= limits.rows || chars >= limits.chars) {
-          yield batch;
-          batch = [];
-          chars = 0;
+      for (const row of rows) {
+        for (let i = 0; i < width; i++) {
+          const value = row[i];
+          if (value != null) chars += value.length;
         }
       }
-      if (batch.length > 0) yield batch;
-    } finally {
-      this.iterator = null;
+      yield width > 0 ? rows : rows.map(() => []);
+      this.pageRows = nextPageRows(limits, this.pageRows, rows.length, chars);
     }
   }
 
   /** Ends the snapshot and closes the connection; safe to call twice. */
   close(): void {
-    this.iterator?.return?.();
-    this.iterator = null;
     if (!this.file.db.open) return;
     try {
       if (this.file.db.inTransaction) this.file.db.exec('ROLLBACK');

@@ -2,7 +2,7 @@
 // values in PostgreSQL's own text, a field quoted only when COPY quotes it,
 // NULL as nothing, an empty string as "", lines ended by \n. With the formula
 // guard off, a completed run's file equals COPY's output byte for byte.
-import type { CellValue, ColumnInfo } from '../../../src-preload/contract.ts';
+import type { CellValue, ColumnInfo, ValueKind } from '../../../src-preload/contract.ts';
 import { guardFormula } from './formula-guard.ts';
 import type { OutputFile } from './output-file.ts';
 import type { RowWriter } from './row-writer.ts';
@@ -22,6 +22,30 @@ export function csvField(value: CellValue, onlyColumn: boolean): string {
   return value;
 }
 
+/** What turns rows into CSV lines: the same in the export's thread and in a worker thread. */
+export interface CsvFormat {
+  /** One per column, for the formula guard. */
+  kinds: ValueKind[];
+  formulaGuard: boolean;
+}
+
+/** Rows as CSV lines, each ended by \n. */
+export function csvLines(rows: CellValue[][], format: CsvFormat): string {
+  const { kinds, formulaGuard } = format;
+  const onlyColumn = kinds.length === 1;
+  let text = '';
+  for (const row of rows) {
+    let line = '';
+    for (let i = 0; i < row.length; i++) {
+      if (i > 0) line += ',';
+      const value = row[i] ?? null;
+      line += csvField(formulaGuard && value !== null ? guardFormula(value, kinds[i] ?? 'text') : value, onlyColumn);
+    }
+    text += `${line}\n`;
+  }
+  return text;
+}
+
 export interface CsvOptions {
   bom: boolean;
   formulaGuard: boolean;
@@ -29,38 +53,29 @@ export interface CsvOptions {
 
 export class CsvWriter implements RowWriter {
   readonly sheets = 0;
-  private readonly onlyColumn: boolean;
+  readonly format: CsvFormat;
 
   constructor(
     private readonly output: OutputFile,
     private readonly columns: ColumnInfo[],
     private readonly options: CsvOptions,
   ) {
-    this.onlyColumn = columns.length === 1;
+    this.format = { kinds: columns.map((column) => column.kind), formulaGuard: options.formulaGuard };
   }
 
   async begin(): Promise<void> {
-    const names = this.columns.map((column) => this.field(column.name, 'text'));
-    await this.output.write(`${this.options.bom ? '\uFEFF' : ''}${names.join(',')}\n`);
-  }
-
-  private field(value: CellValue, kind: ColumnInfo['kind']): string {
-    const text = this.options.formulaGuard && value !== null ? guardFormula(value, kind) : value;
-    return csvField(text, this.onlyColumn);
+    // The header is guarded as text, whatever its columns hold.
+    const header = csvLines([this.columns.map((column) => column.name)], { ...this.format, kinds: this.columns.map(() => 'text') });
+    await this.output.write(`${this.options.bom ? '\uFEFF' : ''}${header}`);
   }
 
   async writeRows(rows: CellValue[][]): Promise<void> {
-    const kinds = this.columns.map((column) => column.kind);
-    let text = '';
-    for (const row of rows) {
-      let line = '';
-      for (let i = 0; i < row.length; i++) {
-        if (i > 0) line += ',';
-        line += this.field(row[i] ?? null, kinds[i] ?? 'text');
-      }
-      text += `${line}\n`;
-    }
-    await this.output.write(text);
+    await this.output.write(csvLines(rows, this.format));
+  }
+
+  /** Writes lines another thread formatted with `format` and encoded as UTF-8. */
+  async writeLines(bytes: Uint8Array): Promise<void> {
+    await this.output.write(bytes);
   }
 
   async finish(): Promise<void> {

@@ -7,6 +7,7 @@ import type { ExportFormat, ExportProgress, ExportStatus, ExportSummary } from '
 import { ReportError, toAppError } from '../errors.ts';
 import { computeProgress, rssMB } from '../progress.ts';
 import type { CachedRows } from './cached-rows.ts';
+import { CsvThreads } from './csv-threads.ts';
 import { CsvWriter } from './csv-writer.ts';
 import { OutputFile } from './output-file.ts';
 import type { RowWriter } from './row-writer.ts';
@@ -19,6 +20,8 @@ export interface JobSettings {
   rowsPerSheet: number;
   batchRows: number;
   batchChars: number;
+  /** Worker threads that read and format a CSV export; 0: the export's own thread does. */
+  csvWorkers: number;
 }
 
 export interface JobHooks {
@@ -34,6 +37,7 @@ const ALLOWED: Record<ExportStatus, readonly ExportStatus[]> = {
 };
 
 const PROGRESS_EVERY_MS = 100;
+const CANCELLED = Symbol('cancelled');
 
 export class ExportJob {
   private status: ExportStatus = 'running';
@@ -43,8 +47,7 @@ export class ExportJob {
   private lastProgressAt = 0;
   private readonly startedMs = Date.now();
   private writer: RowWriter | null = null;
-  private readonly cancelRequest: Promise<'cancel'>;
-  private requestCancel!: () => void;
+  private readonly cancelling = new AbortController();
   /** Resolves with the final summary, whatever the outcome. */
   readonly done: Promise<ExportSummary>;
   private resolveDone!: (summary: ExportSummary) => void;
@@ -77,7 +80,6 @@ export class ExportJob {
       peakRssMB: null,
       error: null,
     };
-    this.cancelRequest = new Promise((resolve) => (this.requestCancel = () => resolve('cancel')));
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
@@ -124,7 +126,7 @@ export class ExportJob {
 
   /** Asks the export to stop; `done` resolves once the unfinished file is gone. */
   cancel(): void {
-    this.requestCancel();
+    this.cancelling.abort();
   }
 
   private emitProgress(): void {
@@ -134,10 +136,76 @@ export class ExportJob {
     this.hooks.onProgress(this.progress());
   }
 
-  /** Waits for a step of the writer, unless a cancel comes first. */
+  /** Waits for work, unless a cancel comes (or has come) first. */
+  private async unlessCancelled<T>(work: Promise<T>): Promise<T | typeof CANCELLED> {
+    work.catch(() => {}); // work overtaken by a cancel may still fail; that failure no longer matters
+    const signal = this.cancelling.signal;
+    if (signal.aborted) return CANCELLED;
+    // A listener taken off again, not a race with one long-lived promise: every race would keep its result alive until the export ends.
+    return new Promise((resolve, reject) => {
+      const onCancel = (): void => resolve(CANCELLED);
+      signal.addEventListener('abort', onCancel, { once: true });
+      work.then(
+        (value) => {
+          signal.removeEventListener('abort', onCancel);
+          resolve(value);
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', onCancel);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  /** Waits for a step of the writer; false when a cancel came first. */
   private async step(work: Promise<void>): Promise<boolean> {
-    work.catch(() => {}); // a step overtaken by a cancel may still fail; that failure no longer matters
-    return (await Promise.race([work.then(() => 'step' as const), this.cancelRequest])) === 'step';
+    return (await this.unlessCancelled(work)) !== CANCELLED;
+  }
+
+  private counted(rows: number): void {
+    this.rowsWritten += rows;
+    this.peakRss = Math.max(this.peakRss, rssMB());
+    this.emitProgress();
+  }
+
+  /** Reads and writes the rows in this thread; false when cancelled. */
+  private async writeBatches(writer: RowWriter): Promise<boolean> {
+    for (const batch of this.rows.batches({ rows: this.settings.batchRows, chars: this.settings.batchChars })) {
+      if (!(await this.step(writer.writeRows(batch)))) return false;
+      this.counted(batch.length);
+      await nextTurn(); // reading the cache is synchronous: let events, page reads and cancels in between batches
+    }
+    return true;
+  }
+
+  /** CSV that worker threads format, written here in order; in this thread when they cannot be used. False when cancelled. */
+  private async writeThreaded(writer: CsvWriter): Promise<boolean> {
+    const starting = CsvThreads.start({
+      path: this.rows.path,
+      state: this.rows.state,
+      format: writer.format,
+      limits: { rows: this.settings.batchRows, chars: this.settings.batchChars },
+      workers: this.settings.csvWorkers,
+    });
+    const threads = await this.unlessCancelled(starting);
+    if (threads === CANCELLED) {
+      await starting.then((started) => started?.close()).catch(() => {});
+      return false;
+    }
+    if (!threads) return this.writeBatches(writer);
+    try {
+      for (;;) {
+        const lines = await this.unlessCancelled(threads.next());
+        if (lines === CANCELLED) return false;
+        if (lines === null) return true;
+        if (!(await this.step(writer.writeLines(lines.bytes)))) return false;
+        this.counted(lines.rows);
+        await nextTurn();
+      }
+    } finally {
+      await threads.close();
+    }
   }
 
   /** Writes the file and settles the export. Never throws. */
@@ -149,16 +217,7 @@ export class ExportJob {
       const writer = this.createWriter(output);
       this.writer = writer;
       let going = await this.step(writer.begin());
-      if (going) {
-        for (const batch of this.rows.batches({ rows: this.settings.batchRows, chars: this.settings.batchChars })) {
-          going = await this.step(writer.writeRows(batch));
-          if (!going) break;
-          this.rowsWritten += batch.length;
-          this.peakRss = Math.max(this.peakRss, rssMB());
-          this.emitProgress();
-          await nextTurn(); // reading the cache is synchronous: let events, page reads and cancels in between batches
-        }
-      }
+      if (going) going = writer instanceof CsvWriter && this.settings.csvWorkers > 0 ? await this.writeThreaded(writer) : await this.writeBatches(writer);
       going = going && (await this.step(writer.finish()));
       // Past this point the file is whole: the rename is not interrupted.
       if (going) {

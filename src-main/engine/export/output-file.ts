@@ -81,7 +81,7 @@ export class OutputFile {
   }
 
   /** Writes and waits while the disk is behind: the writer's backpressure. */
-  async write(chunk: string): Promise<void> {
+  async write(chunk: string | Uint8Array): Promise<void> {
     this.check();
     if (!this.stream.write(chunk)) await this.drained();
   }
