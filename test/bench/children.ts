@@ -26,8 +26,10 @@ export async function bundleCase(): Promise<boolean> {
   const esbuild = await import('esbuild').catch(() => null);
   if (!esbuild) return false;
   await esbuild.build({
-    entryPoints: [CASE_TS],
-    outfile: BUNDLE,
+    // The CSV export's worker thread is looked for beside the bundle, as in the app's build.
+    entryPoints: { case: CASE_TS, 'csv-worker': join(ROOT, 'src-main/engine/export/csv-worker.ts') },
+    outdir: dirname(BUNDLE),
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',
