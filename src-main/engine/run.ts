@@ -126,8 +126,8 @@ export class ReportRun {
       this.state.totalRows = this.report.catalogEstimate;
       this.writer.updateState({ totalRows: this.report.catalogEstimate });
     }
-    // The count and estimate queries compete with the first chunk for the server, and a short report
-    // is done before they could help: start them a moment later, only if the run is still going.
+    // The count and estimate queries compete with the first chunk for the server: start them once it is
+    // cached, or a moment later when the first chunk is slow to come.
     const totalsTimer = setTimeout(() => this.startTotals(), TOTALS_DELAY_MS);
     let failure: ReportError | null = null;
     for (let attempt = 0; ; ) {
@@ -256,6 +256,7 @@ export class ReportRun {
       this.writer.updateState({ firstChunkMs: this.state.firstChunkMs });
     }
     this.emitProgress(first);
+    if (first) this.startTotals();
   }
 
   private readWithTimeout(reader: ChunkReader): Promise<(string | null)[][]> {

