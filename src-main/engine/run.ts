@@ -210,8 +210,8 @@ export class ReportRun {
     );
   }
 
-  /** Reads chunk after chunk; true when it cached anything. Throws on read errors. */
-  private async readToEnd(): Promise<boolean> {
+  /** Reads chunk after chunk until the end or a stop. Throws on read errors. */
+  private async readToEnd(): Promise<void> {
     const after = this.report.resumable ? this.state.lastKey : null;
     const reader = await this.source.openReader(this.report, after, this.settings.chunkSize, { readTimeoutMs: this.settings.readTimeoutMs });
     this.reader = reader;
@@ -221,18 +221,16 @@ export class ReportRun {
       this.writer.beginPart(now);
       this.newSnapshot = false;
     }
-    let cachedAny = false;
     try {
-      if (this.stopReason) return false;
+      if (this.stopReason) return;
       let pending = this.readWithTimeout(reader);
       for (;;) {
         const rows = await pending;
-        if (this.stopReason || rows.length === 0) return cachedAny;
+        if (this.stopReason || rows.length === 0) return;
         // Ask for the next chunk before writing this one, so the server works while SQLite does.
         pending = this.readWithTimeout(reader);
         pending.catch(() => {});
         this.cacheChunk(rows);
-        cachedAny = true;
         if (this.reconnect) this.reconnect = undefined;
       }
     } finally {

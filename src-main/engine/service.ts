@@ -31,7 +31,7 @@ import { ReportRun, type RunSettings } from './run.ts';
 import { MemorySecretStore, type SecretStore } from './secrets.ts';
 import type { EngineMethods, ServiceEvents } from './service-api.ts';
 import { runFileName } from './paths.ts';
-import { DEMO_LABEL, SourceRegistry } from './sources/registry.ts';
+import { SourceRegistry } from './sources/registry.ts';
 import { type PreparedReport, resumeKeyOf } from './sources/report-query.ts';
 import type { ReportSource } from './sources/source.ts';
 import { summarize, validateDefinition, stats } from './summaries.ts';
@@ -214,7 +214,7 @@ export class ReportService implements EngineMethods, ServiceEvents {
         runId,
         name: definition.name?.trim() || defaultName(definition),
         source: definition.source,
-        sourceLabel: definition.source.type === 'demo' ? DEMO_LABEL : this.sources.label(definition.source),
+        sourceLabel: this.sources.label(definition.source),
         definition,
         columns: report.columns,
         resumeKey: resumeKeyOf(report),
