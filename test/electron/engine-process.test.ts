@@ -13,6 +13,7 @@ import type { AppEvent } from '../../src-preload/contract.ts';
 import { EngineClient, type RelayPort } from '../../src-main/engine-relay.ts';
 import { ELECTRON_SQLITE_ADDON_ENV } from '../../src-main/sqlite-addon.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { profileFromUrl } from '../../src-main/engine/sources/registry.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const bundle = join(root, 'out', 'main', 'engine-process.js');
@@ -77,16 +78,7 @@ describe('built engine process', () => {
 
   it.skipIf(!built)(`runs a report end to end${skipped}`, async () => {
     expect(await client.call('getAppInfo', undefined)).toMatchObject({ host: 'electron', version: '9.9.9', cacheDir });
-    const url = new URL(db.url);
-    const profile = await client.call('saveSource', {
-      name: 'db',
-      host: url.hostname,
-      port: Number(url.port),
-      database: db.name,
-      user: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password),
-      sslMode: 'disable',
-    });
+    const profile = await client.call('saveSource', { ...profileFromUrl(db.url), name: 'db', sslMode: 'disable' });
     const events: AppEvent[] = [];
     client.onEvent((event) => events.push(event));
     const run = await client.call('startRun', { source: { type: 'postgres', profileId: profile.id }, dataset: 'measurements' });

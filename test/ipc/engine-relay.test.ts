@@ -11,6 +11,7 @@ import { ReportError } from '../../src-main/engine/errors.ts';
 import { ReportService } from '../../src-main/engine/service.ts';
 import { EngineClient, RelayedSecretStore, serveEngine, type RelayPort, type SecretChange } from '../../src-main/engine-relay.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { profileFromUrl } from '../../src-main/engine/sources/registry.ts';
 
 function relayPort(port: MessagePort): RelayPort {
   return {
@@ -65,15 +66,7 @@ describe('engine relay (main process ⇄ engine process)', () => {
     const url = new URL(db.url);
     const events: AppEvent[] = [];
     const stop = client.onEvent((event) => events.push(event));
-    const profile = await client.call('saveSource', {
-      name: 'relay db',
-      host: url.hostname,
-      port: Number(url.port),
-      database: db.name,
-      user: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password),
-      sslMode: 'disable',
-    });
+    const profile = await client.call('saveSource', { ...profileFromUrl(db.url), name: 'relay db', sslMode: 'disable' });
     // The password goes to the main process, which alone can encrypt it.
     expect(secretChanges).toContainEqual({ op: 'save', profileId: profile.id, password: decodeURIComponent(url.password) });
 

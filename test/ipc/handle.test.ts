@@ -10,6 +10,7 @@ import { ReportService } from '../../src-main/engine/service.ts';
 import { handleContract, isTrustedFrame, type Implementations, type InvokeEvent, type InvokeListener, type SenderFrame } from '../../src-main/ipc.ts';
 import { APP_ORIGIN } from '../../src-main/security.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { profileFromUrl } from '../../src-main/engine/sources/registry.ts';
 
 /** An ipcMain stand-in: the channels and their listeners. */
 class Registrar {
@@ -51,16 +52,7 @@ describe('IPC handle() wrapper', () => {
     await db.sql(`INSERT INTO orders SELECT g, 'order ' || g FROM generate_series(1, 500) g`);
     cacheDir = mkdtempSync(join(tmpdir(), 'rs-ipc-'));
     service = await ReportService.open({ cacheDir, host: 'electron' });
-    const url = new URL(db.url);
-    const profileInput = {
-      name: 'test',
-      host: url.hostname,
-      port: Number(url.port),
-      database: db.name,
-      user: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password),
-      sslMode: 'disable' as const,
-    };
+    const profileInput = { ...profileFromUrl(db.url), name: 'test', sslMode: 'disable' as const };
     const source = { type: 'postgres' as const, profileId: (await service.saveSource(profileInput)).id };
     const run = await service.startRun({ source, dataset: 'orders' });
     await service.waitForRun(run.runId);

@@ -8,6 +8,7 @@ import type { AppEvent, RunProgress, SourceRef } from '../../src-preload/contrac
 import { freePort } from '../support/postgres-server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { callApi, callOk, openEventStream, startBrowserHost, type BrowserHost } from '../support/browser-host.ts';
+import { profileFromUrl } from '../../src-main/engine/sources/registry.ts';
 
 const isRunStatus = (runId: string, status: string) => (event: AppEvent) =>
   event.kind === 'run-status' && event.runId === runId && event.status === status;
@@ -33,16 +34,7 @@ describe('browser host over real HTTP', () => {
 
     cacheDir = mkdtempSync(join(tmpdir(), 'rs-host-'));
     host = await startBrowserHost({ cacheDir, heartbeatMs: 200 });
-    const url = new URL(db.url);
-    const profile = await callOk(host, 'saveSource', {
-      name: 'test database',
-      host: url.hostname,
-      port: Number(url.port),
-      database: db.name,
-      user: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password),
-      sslMode: 'disable',
-    });
+    const profile = await callOk(host, 'saveSource', { ...profileFromUrl(db.url), name: 'test database', sslMode: 'disable' });
     source = { type: 'postgres', profileId: profile.id };
   });
 
@@ -152,16 +144,7 @@ describe('browser host over real HTTP', () => {
   });
 
   it('answers PermissionDenied with 403 for a role without SELECT', async () => {
-    const url = new URL(db.url);
-    const analyst = await callOk(host, 'saveSource', {
-      name: 'analyst',
-      host: url.hostname,
-      port: Number(url.port),
-      database: db.name,
-      user: `analyst_${db.name}`,
-      password: 'analyst-pw',
-      sslMode: 'disable',
-    });
+    const analyst = await callOk(host, 'saveSource', { ...profileFromUrl(db.urlAs(`analyst_${db.name}`, 'analyst-pw')), name: 'analyst', sslMode: 'disable' });
     const answer = await callApi(host, 'startRun', { source: { type: 'postgres', profileId: analyst.id }, dataset: 'salaries' });
     expect(answer.status).toBe(403);
     expect(answer.result).toMatchObject({ ok: false, error: { kind: 'PermissionDenied' } });
@@ -180,16 +163,7 @@ describe('browser host over real HTTP', () => {
     const limitedCache = mkdtempSync(join(tmpdir(), 'rs-limit-'));
     const limited = await startBrowserHost({ cacheDir: limitedCache, maxConcurrentRuns: 1 });
     try {
-      const url = new URL(db.url);
-      const profile = await callOk(limited, 'saveSource', {
-        name: 'db',
-        host: url.hostname,
-        port: Number(url.port),
-        database: db.name,
-        user: decodeURIComponent(url.username),
-        password: decodeURIComponent(url.password),
-        sslMode: 'disable',
-      });
+      const profile = await callOk(limited, 'saveSource', { ...profileFromUrl(db.url), name: 'db', sslMode: 'disable' });
       const limitedSource: SourceRef = { type: 'postgres', profileId: profile.id };
       const running = await callOk(limited, 'startRun', { source: limitedSource, dataset: 'big_orders', chunkSize: 100 });
       const second = await callApi(limited, 'startRun', { source: limitedSource, dataset: 'orders' });
