@@ -8,15 +8,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { integrityOf, peekRunFile, runFiles, spawnCli } from './support/cli-child.ts';
+import { type CliChild, integrityOf, peekRunFile, runFiles, spawnCli } from './support/cli-child.ts';
 import { FaultProxy } from './support/fault-proxy.ts';
 import { cachedRows, createOrders, openService, sourceRows, tally, waitUntil } from './support/service-kit.ts';
 
-const ROWS = 6000;
+const ROWS = 12_000;
 const CHUNK = 100;
+/**
+ * Kills land in the first half of the run. The second half (60 slowed chunks, a second or more) is the
+ * margin that keeps a busy machine's late poll from finding the run already finished.
+ */
+const KILL_BEFORE = ROWS / 2;
 const RUNS = 5;
 /** Each run is killed four times (once running, then in three resumes), then resumed to its end. */
 const KILLS_PER_RUN = 4;
+/** Every chunk crosses a slow link while kills are due, so a run lasts long enough to be killed anywhere in it. */
+const SLOW_MS = 8;
 
 describe('SIGKILL of the CLI mid-run', () => {
   let db: TestDatabase;
@@ -34,8 +41,6 @@ describe('SIGKILL of the CLI mid-run', () => {
     expected = await sourceRows(db.url, 'SELECT id, customer, amount, placed_at, note FROM orders ORDER BY id');
     const target = new URL(db.url);
     proxy = await FaultProxy.start({ host: target.hostname, port: Number(target.port) });
-    // Every chunk crosses a slow link, so a run lasts long enough to be killed anywhere in it.
-    proxy.slow(8);
     url = proxy.urlFor(db.url);
     cacheDir = mkdtempSync(join(tmpdir(), 'reportstream-kill-'));
   });
@@ -49,9 +54,12 @@ describe('SIGKILL of the CLI mid-run', () => {
   });
 
   /** Waits until the child's run has cached a random number of rows (or none), then kills it. */
-  async function killAtRandom(file: () => string | undefined, from: number): Promise<void> {
-    const target = randomInt(from, Math.max(from + 1, ROWS - 15 * CHUNK));
+  async function killAtRandom(cli: CliChild, file: () => string | undefined, from: number): Promise<void> {
+    const target = randomInt(from, Math.max(from + 1, KILL_BEFORE));
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    void cli.exited.then((result) => (exit = result));
     await waitUntil('the run to be under way', () => {
+      if (exit) throw new Error(`the CLI ended (code ${exit.code}) before it could be killed at ${target} rows:\n${cli.output()}`);
       const path = file();
       const state = path ? peekRunFile(path) : null;
       return state !== null && state.status === 'running' && state.rowsCached >= target;
@@ -82,10 +90,11 @@ describe('SIGKILL of the CLI mid-run', () => {
 
   it(`is survived ${RUNS * KILLS_PER_RUN} times: integrity ok, run interrupted with rows intact, resume exact`, async () => {
     for (let round = 1; round <= RUNS; round++) {
+      proxy.slow(SLOW_MS);
       const before = new Set(runFiles(cacheDir));
       const start = spawnCli(['run', '--source', url, '--dataset', 'orders', '--chunk', String(CHUNK), '--cache', cacheDir, '--json']);
       let file: string | undefined;
-      await killAtRandom(() => (file ??= runFiles(cacheDir).find((f) => !before.has(f))), 0);
+      await killAtRandom(start, () => (file ??= runFiles(cacheDir).find((f) => !before.has(f))), 0);
       start.child.kill('SIGKILL');
       expect((await start.exited).signal, start.output()).toBe('SIGKILL');
       kills++;
@@ -97,7 +106,7 @@ describe('SIGKILL of the CLI mid-run', () => {
       let rowsSoFar = first.rows;
       for (let kill = 2; kill <= KILLS_PER_RUN; kill++) {
         const resume = spawnCli(['resume', first.runId, '--source', url, '--cache', cacheDir, '--json']);
-        await killAtRandom(() => file, rowsSoFar);
+        await killAtRandom(resume, () => file, rowsSoFar);
         resume.child.kill('SIGKILL');
         expect((await resume.exited).signal, resume.output()).toBe('SIGKILL');
         kills++;
@@ -108,6 +117,8 @@ describe('SIGKILL of the CLI mid-run', () => {
         rowsSoFar = after.rows;
       }
 
+      // The last resume needs no slow link: nothing is killed in it.
+      proxy.slow(0);
       const last = spawnCli(['resume', first.runId, '--source', url, '--cache', cacheDir, '--json']);
       const { code } = await last.exited;
       expect(code, last.output()).toBe(0);
