@@ -45,7 +45,10 @@ export interface ServiceOptions {
   chunkSize?: number;
   reconnectTries?: number;
   reconnectBackoffMs?: number;
-  /** A silent report connection is checked after this long, and dropped as lost when the server has forgotten it. Default 30 s; 0 turns it off. */
+  /**
+   * A silent report connection is checked after this long, and dropped as lost when the server has forgotten it;
+   * a short query (catalog, estimate, connection test) unanswered this long fails as ConnectionLost. Default 30 s; 0 turns both off.
+   */
   readTimeoutMs?: number;
   secrets?: SecretStore;
   host?: AppInfo['host'];
@@ -76,7 +79,11 @@ export class ReportService implements EngineMethods, ServiceEvents {
     mkdirSync(this.runsDir, { recursive: true });
     this.library = new Library(join(this.cacheDir, 'library.sqlite'));
     this.secrets = options.secrets ?? new MemorySecretStore();
-    this.sources = new SourceRegistry(this.library, this.secrets, this.cacheDir, options.env);
+    this.sources = new SourceRegistry(this.library, this.secrets, this.cacheDir, {
+      ...(options.env ? { env: options.env } : {}),
+      // The short queries of a PostgreSQL source wait as long as a silent report connection does.
+      ...(options.readTimeoutMs !== undefined ? { answerTimeoutMs: options.readTimeoutMs } : {}),
+    });
     this.settings = {
       maxConcurrentRuns: options.maxConcurrentRuns ?? 5,
       noProgressTimeoutMs: options.noProgressTimeoutMs ?? 5 * 60_000,

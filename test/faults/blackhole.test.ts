@@ -1,15 +1,17 @@
 // A link that goes silent without a word (blackhole, half-open) is noticed within
 // the read timeout: the run reconnects or stops as interrupted, never hangs; a
-// cancel on a dead link returns at once; and a query that is merely slow to send
-// its first row is never cut for it.
+// link that dies right after login fails a start, a dataset list or a test within
+// the answer timeout; a cancel on a dead link returns at once; and a query that
+// is merely slow to send its first row is never cut for it.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isReportError } from '../../src-main/engine/errors.ts';
 import type { RunSettings } from '../../src-main/engine/run.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { DirectRuns } from './support/direct-run.ts';
 import { FaultProxy } from './support/fault-proxy.ts';
-import { createOrders, sourceRows, tally, waitUntil } from './support/service-kit.ts';
+import { createOrders, openService, sourceRows, tally, waitUntil } from './support/service-kit.ts';
 
 const ROWS = 2000;
 const CHUNK = 100;
@@ -99,6 +101,38 @@ describe('silent links', () => {
     tally.rowsCompared += ROWS;
   });
 
+  it('a link that dies right after login fails a start, a dataset list and a test as ConnectionLost within the answer timeout: none hangs, no run is left', async () => {
+    proxy.heal();
+    const kit = await openService({ readTimeoutMs: READ_TIMEOUT_MS });
+    try {
+      const source = await kit.source(proxy.urlFor(db.url));
+      proxy.darkAfterLogin();
+      const calls: [string, () => Promise<unknown>][] = [
+        ['startRun', () => kit.service.startRun({ source, dataset: 'orders' })],
+        ['listDatasets', () => kit.service.listDatasets({ source })],
+        ['testSource', () => kit.service.testSource({ ref: source })],
+      ];
+      for (const [name, call] of calls) {
+        const faultsBefore = proxy.faults;
+        const startedAt = Date.now();
+        const error = await call().then(() => null, (err: unknown) => err);
+        const tookMs = Date.now() - startedAt;
+        expect(proxy.faults, `${name}: its link went dark after login`).toBeGreaterThan(faultsBefore);
+        expect(isReportError(error) ? { kind: error.kind, message: error.message } : error, name).toEqual({
+          kind: 'ConnectionLost',
+          message: expect.stringMatching(/did not answer for 1 s after accepting the login/),
+        });
+        // The answer timeout, then at most the bounded close of the dead connection (2 s), and slack for a busy machine.
+        expect(tookMs, name).toBeGreaterThanOrEqual(READ_TIMEOUT_MS);
+        expect(tookMs, name).toBeLessThan(READ_TIMEOUT_MS + 2_000 + 3_000);
+      }
+      expect(await kit.service.listRuns()).toEqual([]);
+    } finally {
+      proxy.heal();
+      await kit.close();
+    }
+  }, 30_000);
+
   it('a cancel on a blackholed link returns within seconds and keeps the cached rows', async () => {
     proxy.heal();
     proxy.slow(4);
@@ -140,7 +174,9 @@ describe('silent links', () => {
     const exitedAt = await new Promise<number>((resolve) => child.on('exit', () => resolve(Date.now())));
     const result = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { status: string; errorKind: string; finishedAt: number };
     expect(result, output).toMatchObject({ status: 'interrupted', errorKind: 'ConnectionLost' });
-    expect(exitedAt - result.finishedAt).toBeLessThan(1_500);
+    // A dead socket left open would hold the process for minutes (TCP keepalive gives up after about 11);
+    // 5 s leaves room for the bounded close (2 s) and a busy machine.
+    expect(exitedAt - result.finishedAt).toBeLessThan(5_000);
   }, 30_000);
 
   it('a first row that takes longer than the read timeout is not cut while the server works on it', async () => {

@@ -51,9 +51,16 @@ function clientConfig(connection: PostgresConnection): pg.ClientConfig {
   };
 }
 
-/** A connected client that never crashes the process when the server goes away. */
-async function connect(connection: PostgresConnection): Promise<{ client: pg.Client; lost: () => Error | null }> {
-  const client = new pg.Client(clientConfig(connection));
+/** What pg's query_timeout rejects a query with. */
+const PG_QUERY_TIMEOUT = 'Query read timeout';
+
+/**
+ * A connected client that never crashes the process when the server goes away. With `queryTimeoutMs`,
+ * each query fails after that long without an answer (never for a report's cursor: its reads have the
+ * read timeout, which asks the server before cutting).
+ */
+async function connect(connection: PostgresConnection, queryTimeoutMs = 0): Promise<{ client: pg.Client; lost: () => Error | null }> {
+  const client = new pg.Client({ ...clientConfig(connection), ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}) });
   let lostWith: Error | null = null;
   // Without an 'error' listener a dropped connection kills the process (node-postgres #1165).
   client.on('error', (err) => {
@@ -116,17 +123,36 @@ interface CatalogRow {
   visible: string;
 }
 
+export interface PostgresSourceOptions {
+  /**
+   * How long a short query (catalog, column check, estimate, connection test) may wait for its answer
+   * before the connection is treated as dead; the report's own cursor is guarded by the read timeout
+   * instead. Default DEFAULT_READ_TIMEOUT_MS; 0 turns it off.
+   */
+  answerTimeoutMs?: number;
+}
+
 export class PostgresSource implements ReportSource {
+  private readonly answerTimeoutMs: number;
+
   constructor(
     readonly label: string,
     private readonly connection: PostgresConnection,
-  ) {}
+    options: PostgresSourceOptions = {},
+  ) {
+    this.answerTimeoutMs = options.answerTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
+  }
 
+  /** A connection for short queries: a link that dies after login fails them within answerTimeoutMs instead of hanging on TCP. */
   private async withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-    const { client } = await connect(this.connection);
+    const { client } = await connect(this.connection, this.answerTimeoutMs);
     try {
       return await work(client);
     } catch (err) {
+      if (err instanceof Error && err.message === PG_QUERY_TIMEOUT) {
+        const seconds = Math.round(this.answerTimeoutMs / 100) / 10;
+        throw new ReportError('ConnectionLost', `The database did not answer for ${seconds} s after accepting the login, so the connection is treated as lost. Check the network or VPN and try again.`, { cause: err });
+      }
       throw fromPostgresError(err, 'run', 'the query');
     } finally {
       await endQuietly(client);

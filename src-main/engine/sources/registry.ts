@@ -8,21 +8,33 @@ import type { Library } from '../cache/library.ts';
 import { ReportError } from '../errors.ts';
 import type { SecretStore } from '../secrets.ts';
 import { ensureDemoDatabase } from './demo.ts';
-import { type PostgresConnection, PostgresSource } from './postgres.ts';
+import { type PostgresConnection, PostgresSource, type PostgresSourceOptions } from './postgres.ts';
 import type { ReportSource } from './source.ts';
 import { SqliteSource } from './sqlite.ts';
 
 export const DEMO_LABEL = 'Demo (built-in orders)';
 
+export interface RegistryOptions {
+  /** Where PGPASSWORD is read when a profile has no saved password. */
+  env?: NodeJS.ProcessEnv;
+  /** How long PostgreSQL's short queries wait for an answer (see PostgresSourceOptions). */
+  answerTimeoutMs?: number;
+}
+
 export class SourceRegistry {
   private demo: SqliteSource | null = null;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly postgresOptions: PostgresSourceOptions;
 
   constructor(
     private readonly library: Library,
     private readonly secrets: SecretStore,
     private readonly cacheDir: string,
-    private readonly env: NodeJS.ProcessEnv = process.env,
-  ) {}
+    options: RegistryOptions = {},
+  ) {
+    this.env = options.env ?? process.env;
+    this.postgresOptions = options.answerTimeoutMs !== undefined ? { answerTimeoutMs: options.answerTimeoutMs } : {};
+  }
 
   list(): SourceInfo[] {
     const demo: SourceInfo = { ref: { type: 'demo' }, label: DEMO_LABEL };
@@ -99,7 +111,7 @@ export class SourceRegistry {
         const profile = this.library.getProfile(ref.profileId);
         if (!profile) throw new ReportError('NotFound', `The saved connection ${ref.profileId} no longer exists. Add it again under Sources.`);
         const target = forRuns && profile.replica ? profile.replica : profile;
-        return new PostgresSource(profile.name, { ...this.connectionOf(profile), host: target.host, port: target.port });
+        return new PostgresSource(profile.name, { ...this.connectionOf(profile), host: target.host, port: target.port }, this.postgresOptions);
       }
       default: {
         const unknown: never = ref;
@@ -118,7 +130,7 @@ export class SourceRegistry {
       user: input.user,
       password: input.password || saved || this.env.PGPASSWORD,
       sslMode: input.sslMode,
-    });
+    }, this.postgresOptions);
   }
 
   private connectionOf(profile: PostgresProfile): PostgresConnection {

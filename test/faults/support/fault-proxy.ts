@@ -10,11 +10,17 @@ interface Link {
   server: Socket;
   /** Swallows every byte both ways and tells neither side. */
   dark: boolean;
+  /** Goes dark at the client's first query, after the login went through. */
+  darkAtQuery: boolean;
 }
+
+/** The first byte of a client's Query and Parse messages; the startup and password messages never start so. */
+const QUERY_MESSAGES = new Set(['Q'.charCodeAt(0), 'P'.charCodeAt(0)]);
 
 export class FaultProxy {
   private readonly links = new Set<Link>();
   private newLinksDark = false;
+  private newLinksDarkAtQuery = false;
   private refusing = false;
   private delayMs = 0;
   /** Faults injected so far (cut, reset, blackhole, refuse). */
@@ -65,7 +71,7 @@ export class FaultProxy {
       return;
     }
     const server = createConnection({ host: this.target.host, port: this.target.port });
-    const link: Link = { client, server, dark: this.newLinksDark };
+    const link: Link = { client, server, dark: this.newLinksDark, darkAtQuery: this.newLinksDarkAtQuery };
     this.links.add(link);
     this.forward(link, client, server);
     this.forward(link, server, client);
@@ -83,7 +89,11 @@ export class FaultProxy {
 
   private forward(link: Link, from: Socket, to: Socket): void {
     let sendAt = 0;
-    from.on('data', (chunk) => {
+    from.on('data', (chunk: Buffer) => {
+      if (link.darkAtQuery && from === link.client && QUERY_MESSAGES.has(chunk[0] ?? 0)) {
+        link.dark = true;
+        this.faults++;
+      }
       if (link.dark) return;
       if (this.delayMs === 0 && sendAt <= Date.now()) {
         to.write(chunk);
@@ -130,6 +140,14 @@ export class FaultProxy {
     this.newLinksDark = newLinks;
   }
 
+  /**
+   * New connections log in, then go silent at their first query, as behind a firewall that lets the
+   * handshake through and drops the rest, or a link lost right after login.
+   */
+  darkAfterLogin(): void {
+    this.newLinksDarkAtQuery = true;
+  }
+
   /** New connections are reset at once, as a host whose server is down. */
   refuse(): void {
     this.faults++;
@@ -144,6 +162,7 @@ export class FaultProxy {
   /** New connections work again; the ones that went dark stay dead, as their lost bytes broke them. */
   heal(): void {
     this.newLinksDark = false;
+    this.newLinksDarkAtQuery = false;
     this.refusing = false;
     this.delayMs = 0;
   }
