@@ -31,6 +31,7 @@ import { ReportRun, type RunSettings } from './run.ts';
 import { MemorySecretStore, type SecretStore } from './secrets.ts';
 import type { EngineMethods, ServiceEvents } from './service-api.ts';
 import { runFileName } from './paths.ts';
+import { ownedByAnotherLiveProcess } from './process-alive.ts';
 import { SourceRegistry } from './sources/registry.ts';
 import { type PreparedReport, resumeKeyOf } from './sources/report-query.ts';
 import type { ReportSource } from './sources/source.ts';
@@ -127,7 +128,7 @@ export class ReportService implements EngineMethods, ServiceEvents {
     const found: string[] = [];
     for (const record of this.library.runsWithStatus(['queued', 'running'])) {
       // Another process sharing this cache (the CLI beside the app) may still be running it.
-      if (record.ownerPid && record.ownerPid !== process.pid && processAlive(record.ownerPid)) continue;
+      if (ownedByAnotherLiveProcess(record.ownerPid)) continue;
       try {
         const writer = RunFileWriter.open(record.file);
         // The process may have died after the run file recorded the end but before the library did: the file is right.
@@ -382,15 +383,6 @@ export class ReportService implements EngineMethods, ServiceEvents {
     for (const runId of [...this.readers.keys()]) this.closeReader(runId);
     await this.sources.close();
     this.library.close();
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

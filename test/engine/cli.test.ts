@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExportSummary } from '../../src-preload/contract.ts';
+import { tempPathOf } from '../../src-main/engine/export/output-file.ts';
 import { lastJson, runCli, startCli } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { cachedRows, firstDifference, openTestService } from '../support/engine.ts';
@@ -70,6 +72,29 @@ describe('the reportstream CLI', () => {
     }
   });
 
+  it('a second process opening the same cache leaves a live export alone', async () => {
+    const [readings] = JSON.parse((await runCli(['list', '--json', '--cache', cacheDir])).stdout).filter(
+      (run: { name: string; status: string }) => run.name === 'readings' && run.status === 'completed',
+    ) as { runId: string }[];
+    if (!readings) throw new Error('the Ctrl+C test leaves a completed readings run');
+    const out = join(cacheDir, 'readings.xlsx');
+    const { child, done } = startCli(['export', readings.runId, '--out', out, '--json', '--cache', cacheDir]);
+    const partial = await waitForRunningExport(cacheDir, 64 * 1024);
+    const other = await openTestService({ cacheDir });
+    try {
+      const [seen] = await other.service.listExports({ runId: readings.runId });
+      expect(seen).toMatchObject({ exportId: partial.exportId, status: 'running' });
+      expect(existsSync(partial.tempPath), 'the unfinished file is still being written').toBe(true);
+    } finally {
+      await other.close();
+    }
+    const result = await done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(lastJson(result)).toMatchObject({ exportId: partial.exportId, rowsWritten: 150_000 });
+    expect(existsSync(out)).toBe(true);
+    expect(child.exitCode).toBe(0);
+  });
+
   it('a process killed mid-run leaves an interrupted run, its file intact, that resumes exactly', async () => {
     const { child, done } = startCli(['run', '--source', db.url, '--dataset', 'readings', '--chunk', '100', '--cache', cacheDir]);
     const runId = await waitForRunningRun(cacheDir, 2000);
@@ -98,6 +123,25 @@ describe('the reportstream CLI', () => {
     }
   });
 });
+
+/** Polls the library (as another process would) until an export's unfinished file holds `bytes` bytes; returns its id and that file. */
+async function waitForRunningExport(cacheDir: string, bytes: number): Promise<{ exportId: string; tempPath: string }> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      const library = new Database(join(cacheDir, 'library.sqlite'), { readonly: true, fileMustExist: true });
+      const record = library.prepare(`SELECT record FROM exports WHERE status = 'running'`).pluck().get() as string | undefined;
+      library.close();
+      const running = record === undefined ? undefined : (JSON.parse(record) as ExportSummary);
+      const tempPath = running && tempPathOf(running.path, running.exportId);
+      if (running && tempPath && existsSync(tempPath) && statSync(tempPath).size >= bytes) return { exportId: running.exportId, tempPath };
+    } catch {
+      // not created yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`no export reached ${bytes} bytes`);
+}
 
 /** Polls the library (as another process would) until a run has cached `rows` rows; returns its id. */
 async function waitForRunningRun(cacheDir: string, rows: number): Promise<string> {

@@ -20,6 +20,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX exports_by_run ON exports (run_id);`,
   // 2: which process is running a run, so that another process sharing the cache does not call it interrupted
   `ALTER TABLE runs ADD COLUMN owner_pid INTEGER;`,
+  // 3: the same for exports
+  `ALTER TABLE exports ADD COLUMN owner_pid INTEGER;`,
 ];
 
 /** A run as the library indexes it: the run file's header and last known state. */
@@ -151,13 +153,20 @@ export class Library {
 
   // ── exports ──
 
+  /** Saves an export's record; a running export is marked as this process's. */
   putExport(record: ExportSummary): void {
     this.db
       .prepare(
-        `INSERT INTO exports (export_id, run_id, record, status, started_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (export_id) DO UPDATE SET record = excluded.record, status = excluded.status`,
+        `INSERT INTO exports (export_id, run_id, record, status, started_at, owner_pid) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (export_id) DO UPDATE SET record = excluded.record, status = excluded.status, owner_pid = excluded.owner_pid`,
       )
-      .run(record.exportId, record.runId, JSON.stringify(record), record.status, record.startedAt);
+      .run(record.exportId, record.runId, JSON.stringify(record), record.status, record.startedAt, record.status === 'running' ? process.pid : null);
+  }
+
+  /** Exports recorded as running, with the process that runs them. */
+  runningExports(): { summary: ExportSummary; ownerPid: number | null }[] {
+    const rows = this.db.prepare(`SELECT record, owner_pid FROM exports WHERE status = 'running'`).all() as { record: string; owner_pid: number | null }[];
+    return rows.map((row) => ({ summary: JSON.parse(row.record) as ExportSummary, ownerPid: row.owner_pid }));
   }
 
   listExports(runId?: string): ExportSummary[] {

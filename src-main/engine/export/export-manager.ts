@@ -9,6 +9,7 @@ import type { AppEvent, ExportFormat, ExportRequest, ExportSummary } from '../..
 import type { Library, RunRecord } from '../cache/library.ts';
 import type { RunState } from '../cache/run-file.ts';
 import { ReportError } from '../errors.ts';
+import { ownedByAnotherLiveProcess } from '../process-alive.ts';
 import { CachedRows } from './cached-rows.ts';
 import { ExportJob, type JobSettings } from './export-job.ts';
 import { tempPathOf } from './output-file.ts';
@@ -81,8 +82,9 @@ export class ExportManager {
 
   /** Exports the last process left running died with it: remove their unfinished files and say so. */
   private recoverInterrupted(): void {
-    for (const summary of this.deps.library.listExports()) {
-      if (summary.status !== 'running') continue;
+    for (const { summary, ownerPid } of this.deps.library.runningExports()) {
+      // Another process sharing this cache (the CLI beside the app) may still be writing it.
+      if (ownedByAnotherLiveProcess(ownerPid)) continue;
       try {
         rmSync(tempPathOf(summary.path, summary.exportId), { force: true });
       } catch {
