@@ -33,6 +33,9 @@ const CLOSE_TIMEOUT_MS = 2_000;
  */
 export const DEFAULT_READ_TIMEOUT_MS = 30_000;
 
+/** The longest the check on a silent connection may take; it starts this long before the read timeout is up. */
+const PROBE_BUDGET_MAX_MS = 5_000;
+
 function clientConfig(connection: PostgresConnection): pg.ClientConfig {
   const ssl =
     connection.sslMode === 'require' ? { rejectUnauthorized: false } : connection.sslMode === 'verify-full' ? { rejectUnauthorized: true } : false;
@@ -307,15 +310,16 @@ export class PostgresSource implements ReportSource {
   }
 
   /**
-   * Whether backend `pid` is still at work on a statement, asked from a connection of its own.
-   * A backend that waits to read from us or to write to us, or is gone, means our link is dead;
-   * so does a server that cannot be asked at all.
+   * Whether backend `pid` is still at work on a statement, asked from a connection of its own within
+   * `budgetMs` in all. A backend that waits to read from us or to write to us, or is gone, means our
+   * link is dead; so does a server that cannot be asked in time.
    */
-  private async backendAtWork(pid: number | undefined, timeoutMs: number): Promise<boolean> {
+  private async backendAtWork(pid: number | undefined, budgetMs: number): Promise<boolean> {
     if (!pid) return false;
+    const deadline = Date.now() + budgetMs;
     try {
-      const { client } = await connect({ ...this.connection, connectTimeoutMs: timeoutMs });
-      const timer = setTimeout(() => destroy(client), timeoutMs);
+      const { client } = await connect({ ...this.connection, connectTimeoutMs: budgetMs });
+      const timer = setTimeout(() => destroy(client), Math.max(0, deadline - Date.now()));
       try {
         const { rows } = await client.query(`SELECT state, wait_event_type FROM pg_stat_activity WHERE pid = $1`, [pid]);
         const backend = rows[0] as { state: string | null; wait_event_type: string | null } | undefined;
@@ -323,7 +327,8 @@ export class PostgresSource implements ReportSource {
         return backend?.state === 'active' && backend.wait_event_type !== 'Client';
       } finally {
         clearTimeout(timer);
-        await endQuietly(client);
+        // Not awaited: the verdict is in, and a dead link's close must not spend the budget.
+        void endQuietly(client);
       }
     } catch {
       return false;
@@ -344,30 +349,44 @@ export class PostgresSource implements ReportSource {
       heardAt = Date.now();
     });
     // A half-open link (a dead NAT entry, a pulled cable) never errors and TCP keepalive takes
-    // minutes to notice, so a silent wait is checked from outside, then the socket is ended.
+    // minutes to notice, so a silent wait is checked from outside, then the socket is ended. The
+    // check starts early enough to finish within the read timeout: a dead link is cut when it is up.
+    const probeBudgetMs = Math.min(PROBE_BUDGET_MAX_MS, readTimeoutMs / 2);
+    const askAfterMs = readTimeoutMs - probeBudgetMs;
     const whileListening = async <T>(work: Promise<T>): Promise<T> => {
       if (!(readTimeoutMs > 0 && Number.isFinite(readTimeoutMs))) return work;
       heardAt = Date.now();
       let timer: NodeJS.Timeout | undefined;
       let settled = false;
-      const check = async (): Promise<void> => {
-        if (settled) return;
-        const quietMs = Date.now() - heardAt;
-        if (quietMs < readTimeoutMs) {
-          timer = setTimeout(() => void check(), readTimeoutMs - quietMs).unref();
-          return;
-        }
-        const atWork = await this.backendAtWork(pid, readTimeoutMs);
-        if (settled) return;
-        if (atWork) {
-          heardAt = Date.now();
-          void check();
-          return;
-        }
+      const cut = () => {
         const seconds = Math.round(readTimeoutMs / 100) / 10;
         destroy(client, new ReportError('ConnectionLost', `Nothing came from the database for ${seconds} s and it did not confirm that it is still working on the report, so the connection is treated as lost. The rows cached so far are kept; resume when the server is back.`));
       };
-      timer = setTimeout(() => void check(), readTimeoutMs).unref();
+      const check = async (): Promise<void> => {
+        if (settled) return;
+        const quietMs = Date.now() - heardAt;
+        if (quietMs < askAfterMs) {
+          timer = setTimeout(() => void check(), askAfterMs - quietMs).unref();
+          return;
+        }
+        const asked = heardAt;
+        const atWork = await this.backendAtWork(pid, probeBudgetMs);
+        if (settled) return;
+        if (atWork) heardAt = Date.now();
+        if (atWork || heardAt !== asked) {
+          void check();
+          return;
+        }
+        // The server does not vouch for the link: it is cut once the read timeout is up, unless bytes arrive first.
+        const leftMs = readTimeoutMs - (Date.now() - heardAt);
+        if (leftMs <= 0) return cut();
+        timer = setTimeout(() => {
+          if (settled) return;
+          if (heardAt === asked) cut();
+          else void check();
+        }, leftMs).unref();
+      };
+      timer = setTimeout(() => void check(), askAfterMs).unref();
       try {
         return await work;
       } finally {
