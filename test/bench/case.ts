@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { type CaseTask, runCase } from './cases.ts';
-import { type ModeTask, loadHttp, loadService, soak } from './modes.ts';
+import { type ModeTask, loadHttp, loadService, pages, soak } from './modes.ts';
 import { RESULT_PREFIX } from './options.ts';
 
 async function perform(task: CaseTask | ModeTask): Promise<object> {
@@ -16,6 +16,8 @@ async function perform(task: CaseTask | ModeTask): Promise<object> {
       return loadService(task);
     case 'load-http':
       return loadHttp(task);
+    case 'pages':
+      return pages(task);
     default: {
       const unknown: never = task.mode;
       throw new Error(`Unknown mode ${String(unknown)}.`);

@@ -1,14 +1,20 @@
-// Soak and load, each inside its own child process: many 10,000-row runs one
-// after another (does memory grow?), and 50 users at once (do they all finish, how fast?).
+// Soak, load and pages, each inside its own child process: many 10,000-row runs one
+// after another (does memory grow?), 50 users at once (do they all finish, how fast?),
+// and pages anywhere in a big cached run, sorted and filtered (how long does the grid wait?).
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { AppEvent, RunStatus } from '../../src-preload/contract.ts';
+import type { AppEvent, Filter, RunStatus, SortKey } from '../../src-preload/contract.ts';
+import { RowsReader } from '../../src-main/engine/cache/rows-query.ts';
+import { RunFileReader } from '../../src-main/engine/cache/run-file.ts';
+import { ReportService } from '../../src-main/engine/service.ts';
 import { profileFromUrl } from '../../src-main/engine/sources/registry.ts';
 import { callOk, openEventStream, startBrowserHost } from '../support/browser-host.ts';
 import { checkComplete, openService, reportOf, timedRun } from './cases.ts';
 import { percentile } from './report.ts';
 
 export interface ModeTask {
-  mode: 'soak' | 'load-service' | 'load-http';
+  mode: 'soak' | 'load-service' | 'load-http' | 'pages';
+  /** For pages: the cached run to page through (in cacheDir). */
+  runId?: string;
   url: string;
   cacheDir: string;
   rows: number;
@@ -133,5 +139,71 @@ export async function loadHttp(task: ModeTask): Promise<LoadResult> {
     return summarizeLoad(task.count, outcomes);
   } finally {
     await host.stop();
+  }
+}
+
+export interface PagesRow {
+  order: string;
+  /** The first page in this order, which builds the ordered view. */
+  firstPageMs: number;
+  /** Pages at 0 %, 25 %, 50 %, 75 % and the last, once the view is built. */
+  pageMedianMs: number;
+  pageMaxMs: number;
+  /** The same pages as SQL over the whole table (ORDER BY … LIMIT … OFFSET), the way a running run is read. */
+  straightMaxMs: number;
+}
+
+export interface PagesResult {
+  rows: number;
+  orders: PagesRow[];
+}
+
+const PAGE_ORDERS: { order: string; sort?: SortKey[]; filter?: Filter[] }[] = [
+  { order: 'cache order' },
+  { order: 'sorted by amount, descending', sort: [{ column: 'amount', direction: 'desc' }] },
+  { order: 'sorted by customer_name, then ordered_at', sort: [{ column: 'customer_name', direction: 'asc' }, { column: 'ordered_at', direction: 'desc' }] },
+  { order: "filtered status = 'paid', sorted by amount", sort: [{ column: 'amount', direction: 'asc' }], filter: [{ column: 'status', op: '=', value: 'paid' }] },
+];
+
+const PAGE_ROWS = 100;
+
+function timed(work: () => unknown): number {
+  const started = performance.now();
+  work();
+  return performance.now() - started;
+}
+
+/** A grid's wait for a 100-row page anywhere in a settled run, in each order, against paging the table straight. */
+export async function pages(task: ModeTask): Promise<PagesResult> {
+  if (!task.runId) throw new Error('The pages mode needs a cached run.');
+  const runId = task.runId;
+  const service = await ReportService.open({ cacheDir: task.cacheDir });
+  try {
+    const run = await service.getRun({ runId });
+    const total = run.progress.rowsCached;
+    const straight = new RowsReader(new RunFileReader(run.file));
+    const orders: PagesRow[] = [];
+    try {
+      for (const { order, sort, filter } of PAGE_ORDERS) {
+        const ask = { runId, ...(sort ? { sort } : {}), ...(filter ? { filter } : {}) };
+        const begun = performance.now();
+        const count = (await service.getRows({ ...ask, start: 0, end: PAGE_ROWS })).rowCount;
+        const firstPageMs = performance.now() - begun;
+        const starts = [0, 0.25, 0.5, 0.75].map((at) => Math.floor(count * at)).concat(Math.max(0, count - PAGE_ROWS));
+        const times: number[] = [];
+        for (const start of starts) {
+          const pageBegun = performance.now();
+          await service.getRows({ ...ask, start, end: start + PAGE_ROWS });
+          times.push(performance.now() - pageBegun);
+        }
+        const straightTimes = starts.map((start) => timed(() => straight.page({ start, end: start + PAGE_ROWS, ...(sort ? { sort } : {}), ...(filter ? { filter } : {}) }, false)));
+        orders.push({ order, firstPageMs, pageMedianMs: percentile(times, 50) ?? 0, pageMaxMs: Math.max(...times), straightMaxMs: Math.max(...straightTimes) });
+      }
+    } finally {
+      straight.file.close();
+    }
+    return { rows: total, orders };
+  } finally {
+    await service.close();
   }
 }

@@ -16,6 +16,8 @@ export interface BenchOptions {
   json: boolean;
   soak: boolean;
   load: boolean;
+  /** Page through a cached run of each size, sorted and filtered. */
+  pages: boolean;
   /** Chunk size handed to ReportService (the engine's default when absent). */
   chunkSize?: number;
   /** Profile this case (at the first size) or mode instead of measuring the table. */
@@ -32,6 +34,8 @@ export const USAGE = `npm run bench -- [options]
   --json                 one JSON object per case instead of the table
   --soak                 100 consecutive 10,000-row runs in one process: memory at runs 10, 50, 100
   --load                 50 concurrent 10,000-row reports, through ReportService and the browser host
+  --pages                100-row pages anywhere in a cached run of each size (default 1,000,000), sorted
+                         and filtered, against paging the table straight with ORDER BY … OFFSET
   --chunk N              rows per chunk for ReportService (engine default otherwise)
   --profile WHAT         CPU profile of one case at the first size, or of soak, load-service, load-http:
                          time per area and the top self-time functions; the profile is kept in .cache/bench/
@@ -64,6 +68,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       json: { type: 'boolean', default: false },
       soak: { type: 'boolean', default: false },
       load: { type: 'boolean', default: false },
+      pages: { type: 'boolean', default: false },
       chunk: { type: 'string' },
       profile: { type: 'string' },
       tsx: { type: 'boolean', default: false },
@@ -71,7 +76,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     },
   });
   if (values.help) return 'help';
-  const sizes = values.sizes ? values.sizes.split(',').map((s) => positiveInt(s.trim(), 'A size')) : [10_000, 100_000, 1_000_000];
+  const sizes = values.sizes ? values.sizes.split(',').map((s) => positiveInt(s.trim(), 'A size')) : values.pages ? [1_000_000] : [10_000, 100_000, 1_000_000];
   if (values.big && !sizes.includes(10_000_000)) sizes.push(10_000_000);
   return {
     sizes,
@@ -80,6 +85,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     json: values.json,
     soak: values.soak,
     load: values.load,
+    pages: values.pages,
     ...(values.chunk ? { chunkSize: positiveInt(values.chunk, '--chunk') } : {}),
     ...(values.profile ? { profile: profileTarget(values.profile) } : {}),
     tsx: values.tsx,

@@ -1,6 +1,6 @@
 // Turns measured samples into the table (or JSON lines) and prints the soak and load results.
 import { cpus, totalmem } from 'node:os';
-import type { LoadResult, SoakResult } from './modes.ts';
+import type { LoadResult, PagesResult, SoakResult } from './modes.ts';
 import type { CaseName } from './options.ts';
 
 /** One measurement of one case. */
@@ -152,4 +152,19 @@ export function printLoad(label: string, result: (LoadResult & { peakRssMB: numb
     `load ${label}: ${result.completed}/${result.users} completed, ${result.errors.length ? `errors: ${result.errors.join(' | ')}` : 'no errors'}, ` +
       `p50 ${num(result.p50Ms)} ms, p99 ${num(result.p99Ms)} ms, max ${num(result.maxMs)} ms, peak RSS ${num(result.peakRssMB, 1)} MB`,
   );
+}
+
+export function printPages(result: PagesResult & { peakRssMB: number }, json: boolean): void {
+  if (json) {
+    for (const row of result.orders) console.log(JSON.stringify({ mode: 'pages', rows: result.rows, ...row, peakRssMB: result.peakRssMB }));
+    return;
+  }
+  console.log(`pages: 100-row pages of a settled ${result.rows.toLocaleString('en-US')}-row run, peak RSS ${num(result.peakRssMB, 1)} MB`);
+  console.log('| order | first page ms (builds the view) | page ms, median | page ms, max | straight SQL page ms, max | straight ÷ view |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const row of result.orders) {
+    const ratio = row.pageMaxMs > 0 ? row.straightMaxMs / row.pageMaxMs : null;
+    console.log(`| ${row.order} | ${num(row.firstPageMs)} | ${num(row.pageMedianMs, 2)} | ${num(row.pageMaxMs, 2)} | ${num(row.straightMaxMs)} | ${ratio === null ? '–' : `${num(ratio, ratio < 10 ? 1 : 0)}×`} |`);
+  }
+  console.log('pages at 0, 25, 50 and 75 % and the last; straight SQL is how a run still being written is paged.');
 }

@@ -1,6 +1,6 @@
 // `npm run bench`: ReportStream side by side with psql and the naive approach,
-// each case in its own process for an honest resident peak; `--soak`, `--load`
-// and `--profile` modes. Results on stdout, progress on stderr.
+// each case in its own process for an honest resident peak; `--soak`, `--load`,
+// `--pages` and `--profile` modes. Results on stdout, progress on stderr.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -8,10 +8,10 @@ import { startTestPostgres } from '../support/postgres-server.ts';
 import type { CaseTask, Timings } from './cases.ts';
 import { ROOT, bundleCase, onPath, psqlCopy, runChild } from './children.ts';
 import { benchDatabase, datasetName, ensureDatasets } from './datasets.ts';
-import type { LoadResult, ModeTask, SoakResult } from './modes.ts';
+import type { LoadResult, ModeTask, PagesResult, SoakResult } from './modes.ts';
 import { type BenchOptions, CASE_NAMES, type CaseName, type ProfileTarget, USAGE, parseOptions } from './options.ts';
 import { type CpuProfile, printProfile, summarizeProfile } from './profile.ts';
-import { type Sample, aggregate, machineNote, printLoad, printSoak, printTable } from './report.ts';
+import { type Sample, aggregate, machineNote, printLoad, printPages, printSoak, printTable } from './report.ts';
 
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 
@@ -111,14 +111,16 @@ async function table(bench: Bench): Promise<void> {
   for (const failure of [...new Set(failures)]) console.log(bench.options.json ? JSON.stringify({ failed: failure }) : `not available: ${failure}`);
 }
 
-function modeTask(bench: Bench, mode: ModeTask['mode']): ModeTask {
+type RunMode = Exclude<ModeTask['mode'], 'pages'>;
+
+function modeTask(bench: Bench, mode: RunMode): ModeTask {
   const count = mode === 'soak' ? SOAK_RUNS : LOAD_USERS;
   return { mode, url: bench.url, rows: SMALL_REPORT_ROWS, count, cacheDir: join(bench.workDir, mode), rendererDir: join(ROOT, 'out/renderer'), ...chunkOf(bench) };
 }
 
 const LOAD_LABELS = { 'load-service': 'through ReportService', 'load-http': 'through the browser host (HTTP + SSE)' } as const;
 
-async function runMode(bench: Bench, mode: ModeTask['mode'], cpuProfile?: string): Promise<void> {
+async function runMode(bench: Bench, mode: RunMode, cpuProfile?: string): Promise<void> {
   log(`${mode}: ${mode === 'soak' ? `${SOAK_RUNS} runs` : `${LOAD_USERS} users`} …`);
   const task = { ...modeTask(bench, mode), ...(cpuProfile ? { cpuProfile } : {}) };
   if (mode === 'soak') return printSoak(await runChild<WithPeak<SoakResult>>(task, { tsx: bench.options.tsx }), bench.options.json);
@@ -126,6 +128,20 @@ async function runMode(bench: Bench, mode: ModeTask['mode'], cpuProfile?: string
     printLoad(LOAD_LABELS[mode], await runChild<WithPeak<LoadResult>>(task, { tsx: bench.options.tsx }), bench.options.json);
   } catch (err) {
     printLoad(LOAD_LABELS[mode], { pending: `not available (${(err as Error).message})` }, bench.options.json);
+  }
+}
+
+/** Pages anywhere in a settled run of each size, in several orders, in a process of its own. */
+async function pagesMode(bench: Bench): Promise<void> {
+  for (const rows of bench.options.sizes) {
+    log(`pages: caching a ${rows.toLocaleString('en-US')}-row run …`);
+    const prepared = await prepareRun(bench, rows);
+    try {
+      const task: ModeTask = { mode: 'pages', url: bench.url, rows, count: 1, cacheDir: prepared.cacheDir, runId: prepared.runId };
+      printPages(await runChild<WithPeak<PagesResult>>(task, { tsx: bench.options.tsx }), bench.options.json);
+    } finally {
+      rmSync(prepared.cacheDir, { recursive: true, force: true });
+    }
   }
 }
 
@@ -158,9 +174,9 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
   try {
     const url = await benchDatabase(server.url);
-    const tableMode = !options.soak && !options.load && !options.profile;
+    const tableMode = !options.soak && !options.load && !options.pages && !options.profile;
     const firstSize = options.sizes.slice(0, 1);
-    const sizes = options.profile ? (isCase(options.profile) ? firstSize : [SMALL_REPORT_ROWS]) : tableMode ? options.sizes : [SMALL_REPORT_ROWS];
+    const sizes = options.profile ? (isCase(options.profile) ? firstSize : [SMALL_REPORT_ROWS]) : tableMode || options.pages ? options.sizes : [SMALL_REPORT_ROWS];
     await ensureDatasets(url, sizes, log);
     if (!options.tsx && !(await bundleCase())) {
       log('esbuild is not installed: the cases run under tsx, which adds ~40 MB to each peak');
@@ -172,6 +188,7 @@ async function main(): Promise<void> {
     else {
       if (options.soak) await runMode(bench, 'soak');
       if (options.load) for (const mode of ['load-service', 'load-http'] as const) await runMode(bench, mode);
+      if (options.pages) await pagesMode(bench);
     }
   } finally {
     await cleanUp();
