@@ -24,18 +24,49 @@ export interface PreparedReport {
   catalogEstimate?: number | null;
   /** Why the report cannot resume, for the user. */
   notResumableReason?: string;
+  /**
+   * SQLite only: columns without a declared type (expressions, typeless columns). Their values keep
+   * their own storage class, so a value given as text is compared as a number or as text as each
+   * row's value is (see Params.add); a declared column's affinity does that by itself.
+   */
+  untypedColumns?: string[];
 }
 
 export const resumeKeyOf = (report: PreparedReport): string[] => report.order.map((key) => key.column);
 
+/** A text value as SQLite would store a number it stands for: an exact integer, a double that prints back the same, or the text. */
+function asSqliteValue(text: string): bigint | number | string {
+  if (/^-?(0|[1-9]\d{0,18})$/.test(text)) {
+    const integer = BigInt(text);
+    if (integer >= -(2n ** 63n) && integer < 2n ** 63n) return integer;
+  }
+  const number = Number(text);
+  return text.trim() !== '' && Number.isFinite(number) && String(number) === text ? number : text;
+}
+
 class Params {
   readonly values: unknown[] = [];
-  constructor(private readonly dialect: Dialect) {}
-  /** A placeholder for a value compared with `column`, cast to its type so PostgreSQL compares in the column's own terms. */
+  private readonly untyped: ReadonlySet<string>;
+  constructor(
+    private readonly dialect: Dialect,
+    report?: PreparedReport,
+  ) {
+    this.untyped = new Set(report?.untypedColumns ?? []);
+  }
+  /** A placeholder for a value compared with `column`, so that the comparison is made in the column's own terms. */
   add(value: unknown, column?: ColumnInfo): string {
-    this.values.push(value);
-    if (this.dialect === 'sqlite') return '?';
-    return column && column.type ? `$${this.values.length}::${column.type}` : `$${this.values.length}`;
+    if (this.dialect === 'postgres') {
+      this.values.push(value);
+      return column && column.type ? `$${this.values.length}::${column.type}` : `$${this.values.length}`;
+    }
+    if (!column || !this.untyped.has(column.name) || typeof value !== 'string') {
+      this.values.push(value);
+      return '?';
+    }
+    // A number against a number, text against text: '10' after '9' for integers, '10' before '9' for text.
+    const typed = asSqliteValue(value);
+    this.values.push(typed, typed);
+    return `(CASE WHEN typeof(${quoteIdent(column.name)}) = 'text' THEN CAST(? AS TEXT) ELSE ? END)`;
   }
 }
 
@@ -120,7 +151,7 @@ export interface BuiltQuery {
 
 /** The report's SELECT, optionally only the rows after the last cached key. */
 export function buildReportQuery(report: PreparedReport, dialect: Dialect, after: (string | null)[] | null = null): BuiltQuery {
-  const params = new Params(dialect);
+  const params = new Params(dialect, report);
   const conditions = report.filters.map((filter) => filterCondition(report, filter, params, dialect));
   if (after) conditions.push(afterCondition(report, after, params));
   const select = report.columns.map((c) => quoteIdent(c.name)).join(', ');
@@ -139,7 +170,7 @@ export function buildReportQuery(report: PreparedReport, dialect: Dialect, after
 
 /** The report's exact row count query (filters, no order). */
 export function buildCountQuery(report: PreparedReport, dialect: Dialect): BuiltQuery {
-  const params = new Params(dialect);
+  const params = new Params(dialect, report);
   const conditions = report.filters.map((filter) => filterCondition(report, filter, params, dialect));
   const where = conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
   return { text: `SELECT count(*) AS count FROM ${report.from} AS report${where}`, values: params.values };

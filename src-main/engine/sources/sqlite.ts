@@ -55,11 +55,11 @@ export class SqliteSource implements ReportSource {
     return { serverVersion: `SQLite ${version}`, user: '', database: this.path, ms: Date.now() - started };
   }
 
-  private columnsOf(table: string): { columns: ColumnInfo[]; primaryKey: string[] } {
+  private columnsOf(table: string): { columns: ColumnInfo[]; primaryKey: string[]; untyped: string[] } {
     const info = this.db.prepare(`SELECT * FROM pragma_table_info(?)`).all(table) as { name: string; type: string; notnull: number; pk: number }[];
     const columns = info.map((c) => ({ name: c.name, type: c.type.toLowerCase() || 'text', kind: kindOfType(c.type), nullable: c.notnull === 0 && c.pk === 0 }));
     const primaryKey = info.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
-    return { columns, primaryKey };
+    return { columns, primaryKey, untyped: info.filter((c) => c.type === '').map((c) => c.name) };
   }
 
   async listDatasets(): Promise<Dataset[]> {
@@ -80,13 +80,16 @@ export class SqliteSource implements ReportSource {
         const name = definition.dataset.startsWith('main.') ? definition.dataset.slice(5) : definition.dataset;
         const exists = this.db.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?`).pluck().get(name);
         if (!exists) throw new ReportError('NotFound', `The dataset "${definition.dataset}" does not exist in ${this.label}. Pick one from the dataset list.`);
-        const { columns, primaryKey } = this.columnsOf(name);
-        return assembleReport(quoteIdent(name), columns, definition, definition.key?.length ? definition.key : primaryKey);
+        const { columns, primaryKey, untyped } = this.columnsOf(name);
+        return { ...assembleReport(quoteIdent(name), columns, definition, definition.key?.length ? definition.key : primaryKey), untypedColumns: untyped };
       }
       const sql = checkReadOnlySql(definition.sql ?? '');
       const statement = this.db.prepare(`SELECT * FROM (${sql}) AS report LIMIT 0`);
-      const columns = statement.columns().map((c) => ({ name: c.name, type: (c.type ?? '').toLowerCase() || 'text', kind: kindOfType(c.type ?? ''), nullable: true }));
-      return assembleReport(`(${sql})`, columns, definition, definition.key ?? []);
+      const described = statement.columns();
+      const columns = described.map((c) => ({ name: c.name, type: (c.type ?? '').toLowerCase() || 'text', kind: kindOfType(c.type ?? ''), nullable: true }));
+      // An expression has no declared type: its values are numbers or text as they come.
+      const untyped = described.filter((c) => !c.type).map((c) => c.name);
+      return { ...assembleReport(`(${sql})`, columns, definition, definition.key ?? []), untypedColumns: untyped };
     } catch (err) {
       throw sqliteError(err);
     }
