@@ -65,7 +65,9 @@ export function validateDefinition(definition: ReportDefinition): void {
 
 export function stats(history: ReturnType<Library['history']>): LibraryStats {
   const completed = history.filter((run) => run.status === 'completed');
-  const unsuccessful = history.filter((run) => run.status === 'failed' || run.status === 'interrupted');
+  // A run interrupted with no error stopped because the app did (closed, killed, the machine restarted): that says
+  // nothing about the report, so like a cancel it is neither a success nor a failure. A lost connection is a failure.
+  const unsuccessful = history.filter((run) => run.status === 'failed' || (run.status === 'interrupted' && run.error !== null));
   const failuresByKind: LibraryStats['failuresByKind'] = {};
   for (const run of unsuccessful) {
     const kind = run.error?.kind ?? 'Internal';
