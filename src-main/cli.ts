@@ -198,7 +198,13 @@ async function main(argv: string[]): Promise<number> {
           await service.saveSource({ ...input, id: saved.source.profileId });
         }
         const startedAt = Date.now();
-        const run = await service.resumeRun({ runId });
+        const run = await service.resumeRun({ runId }).catch((err: unknown) => {
+          // The CLI keeps no password between runs: say how to give it again.
+          if (err instanceof ReportError && err.kind === 'AuthFailed' && !flags.source) {
+            throw new ReportError('AuthFailed', `${err.message} The CLI does not store passwords: pass the URL again with --source, or set PGPASSWORD.`, { cause: err });
+          }
+          throw err;
+        });
         return finishRun(service, await follow(service, run), startedAt, flags);
       });
     case 'export':
@@ -247,7 +253,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'serve': {
       const { serveCommand } = await import('./server/serve.ts');
-      await serveCommand({ port: flags.port ? Number(flags.port) : 0, cacheDir: flags.cache ?? defaultCacheDir() });
+      const port = wholeNumber(flags.port, '--port') ?? 0;
+      if (port > 65_535) throw new ReportError('InvalidArgument', `--port must be a TCP port from 1 to 65535 (got "${flags.port}").`);
+      await serveCommand({ port, cacheDir: flags.cache ?? defaultCacheDir() });
       return 0;
     }
     default:

@@ -53,6 +53,9 @@ describe('the reportstream CLI', () => {
     const cancelled = lastJson(result);
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.rows).toBeGreaterThan(0);
+    const noPassword = await runCli(['resume', String(cancelled.runId), '--cache', cacheDir], { PGPASSWORD: '' });
+    expect(noPassword.code).toBe(1);
+    expect(noPassword.stderr).toMatch(/error \[AuthFailed\].*pass the URL again with --source, or set PGPASSWORD/);
     const resumed = await runCli(['resume', String(cancelled.runId), '--json', '--cache', cacheDir], { PGPASSWORD: decodeURIComponent(new URL(db.url).password) });
     expect(resumed.code).toBe(0);
     expect(lastJson(resumed)).toMatchObject({ status: 'completed', rows: 150_000 });
