@@ -89,6 +89,7 @@ export const ARG_SCHEMAS: { [M in MethodName]: z.ZodType<MethodArg<M>, unknown> 
   testSource: z.union([z.strictObject({ ref: sourceRef }), z.strictObject({ profile: profileInput })]),
   removeSource: z.strictObject({ profileId: id }),
   listDatasets: z.strictObject({ source: sourceRef }),
+  describeSql: z.strictObject({ source: sourceRef, sql: z.string().max(1_000_000) }),
   startRun: reportDefinition,
   cancelRun: runRef,
   resumeRun: runRef,

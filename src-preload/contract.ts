@@ -301,6 +301,8 @@ export interface Methods {
   testSource(arg: SourceTestInput): ConnectionTestResult;
   removeSource(arg: { profileId: string }): void;
   listDatasets(arg: { source: SourceRef }): Dataset[];
+  /** The columns one read-only SQL statement returns, found without running it (for the builder's pickers). */
+  describeSql(arg: { source: SourceRef; sql: string }): ColumnInfo[];
   startRun(arg: ReportDefinition): RunSummary;
   cancelRun(arg: { runId: string }): RunSummary;
   resumeRun(arg: { runId: string }): RunSummary;
@@ -333,6 +335,7 @@ export const METHOD_NAMES = [
   'testSource',
   'removeSource',
   'listDatasets',
+  'describeSql',
   'startRun',
   'cancelRun',
   'resumeRun',

@@ -26,6 +26,7 @@ const api = {
   testSource: operation('testSource'),
   removeSource: operation('removeSource'),
   listDatasets: operation('listDatasets'),
+  describeSql: operation('describeSql'),
   startRun: operation('startRun'),
   cancelRun: operation('cancelRun'),
   resumeRun: operation('resumeRun'),

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type {
   AppEvent,
   AppInfo,
+  ColumnInfo,
   ConnectionTestResult,
   Dataset,
   ExportRequest,
@@ -182,6 +183,12 @@ export class ReportService implements EngineMethods, ServiceEvents {
 
   async listDatasets({ source }: { source: SourceRef }): Promise<Dataset[]> {
     return this.sources.open(source).listDatasets();
+  }
+
+  async describeSql({ source, sql }: { source: SourceRef; sql: string }): Promise<ColumnInfo[]> {
+    validateDefinition({ source, sql });
+    // The same checks a run makes (one read-only statement, run in a read-only transaction with LIMIT 0).
+    return (await this.sources.open(source).prepare({ source, sql })).available;
   }
 
   // ── runs ──

@@ -51,6 +51,22 @@ describe('errors a person can act on', () => {
     await expect(test.service.startRun({ source: closed, dataset: 'orders' })).rejects.toMatchObject({ kind: 'Unreachable', message: expect.stringMatching(/host and port/) });
   });
 
+  it('describes a statement\'s columns without running it, with the same checks as a run', async () => {
+    const source = await test.postgres(db.url);
+    const columns = await test.service.describeSql({ source, sql: 'SELECT id, total * 2 AS doubled, now() AS at FROM orders' });
+    expect(columns.map(({ name, type, kind }) => ({ name, type, kind }))).toEqual([
+      { name: 'id', type: 'integer', kind: 'integer' },
+      { name: 'doubled', type: 'numeric', kind: 'number' },
+      { name: 'at', type: 'timestamp with time zone', kind: 'timestamp' },
+    ]);
+    await expect(test.service.describeSql({ source, sql: 'DELETE FROM orders' })).rejects.toMatchObject({ kind: 'WriteNotAllowed' });
+    await expect(test.service.describeSql({ source, sql: 'SELECT 1; SELECT 2' })).rejects.toMatchObject({ kind: 'InvalidQuery' });
+    await expect(test.service.describeSql({ source, sql: 'SELECT * FROM no_such_table' })).rejects.toMatchObject({ kind: 'NotFound' });
+    await expect(test.service.describeSql({ source, sql: '  ' })).rejects.toMatchObject({ kind: 'InvalidArgument' });
+    const { rows } = await db.sql('SELECT count(*)::int AS n FROM orders');
+    expect(rows[0].n).toBe(100);
+  });
+
   it('a dataset name carrying SQL is refused and nothing is dropped', async () => {
     const source = await test.postgres(db.url);
     for (const name of ['orders"; DROP TABLE x; --', 'x; DROP TABLE x', "orders' OR '1'='1", 'public."x"']) {
