@@ -78,8 +78,22 @@ export function fromPostgresError(err: unknown, phase: ErrorPhase, what = 'the r
   }
 }
 
+/** SQLite's word that a file is damaged, or not a database at all. */
+function isDamagedFile(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
+
+/** A damaged report file read from the cache is CacheCorrupt, naming the file; any other error passes through. */
+export function asCacheError(err: unknown, file: string): unknown {
+  if (!isDamagedFile(err)) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new ReportError('CacheCorrupt', `The report file ${file} is damaged (${detail}), so its rows cannot be read. Delete the report and run it again.`, { cause: err });
+}
+
 export function toAppError(err: unknown): AppError {
   if (isReportError(err)) return { kind: err.kind, message: err.message };
+  if (isDamagedFile(err)) return { kind: 'CacheCorrupt', message: `A file in the report cache is damaged (${(err as Error).message}). Delete the report it belongs to and run it again.` };
   const message = err instanceof Error ? err.message : String(err);
   return { kind: 'Internal', message: `Unexpected error: ${message}` };
 }

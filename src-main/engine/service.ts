@@ -26,7 +26,7 @@ import type {
 import { Library, type RunRecord } from './cache/library.ts';
 import { RunFileReader, RunFileWriter, inspectRunFile } from './cache/run-file.ts';
 import { RowsReader } from './cache/rows-query.ts';
-import { ReportError } from './errors.ts';
+import { ReportError, asCacheError } from './errors.ts';
 import { ExportManager } from './export/export-manager.ts';
 import { ReportRun, type RunSettings } from './run.ts';
 import { MemorySecretStore, type SecretStore } from './secrets.ts';
@@ -344,8 +344,16 @@ export class ReportService implements EngineMethods, ServiceEvents {
   }
 
   async getRows(request: RowsRequest): Promise<RowsPage> {
-    const status = this.active.get(request.runId)?.currentStatus ?? this.runRecord(request.runId).state.status;
-    return this.reader(request.runId).page(request, !ACTIVE.has(status));
+    const record = this.runRecord(request.runId);
+    const status = this.active.get(request.runId)?.currentStatus ?? record.state.status;
+    try {
+      return this.reader(request.runId).page(request, !ACTIVE.has(status));
+    } catch (err) {
+      const damaged = asCacheError(err, record.file);
+      // A damaged file is opened afresh next time: it may have been replaced.
+      if (damaged !== err) this.closeReader(request.runId);
+      throw damaged;
+    }
   }
 
   async importRunFile({ path }: { path: string }): Promise<RunSummary> {

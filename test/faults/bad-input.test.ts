@@ -3,7 +3,8 @@
 // the database, nothing dropped, and odd but valid input (quoted and unicode
 // names, huge values, a thousand columns, no rows at all) is cached exactly.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -297,5 +298,45 @@ describe('bad input', () => {
     }
     expect(await runsNow()).toBe(runs);
     expect(readdirSync(join(kit.cacheDir, 'runs')).sort()).toEqual(filesBefore);
+  });
+
+  it('a report file damaged inside the cache: still listed, its pages and its export say CacheCorrupt naming it, other reports unharmed', async () => {
+    const run = await kit.service.startRun({ source, dataset: 'wide' });
+    expect((await kit.service.waitForRun(run.runId)).status).toBe('completed');
+    // Scribble over every page after the first few, as a failing disk or a bad copy would.
+    const bytes = readFileSync(run.file);
+    for (let page = 4; page * 4096 < bytes.length; page++) bytes.fill(0xff, page * 4096, page * 4096 + 512);
+    writeFileSync(run.file, bytes);
+
+    expect((await kit.service.listRuns()).map((r) => r.runId)).toContain(run.runId);
+    const damaged = new RegExp(`The report file ${run.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged .* Delete the report and run it again`);
+    await expectReportError(kit.service.getRows({ runId: run.runId, start: 0, end: 45 }), 'CacheCorrupt', damaged);
+    const out = join(kit.cacheDir, 'damaged.csv');
+    const exported = await kit.service.startExport({ runId: run.runId, path: out }).then(
+      (started) => kit.service.exports.waitFor(started.exportId),
+      (err: unknown) => err,
+    );
+    const error = isReportError(exported) ? { kind: exported.kind, message: exported.message } : (exported as { error: unknown }).error;
+    expect(error).toEqual({ kind: 'CacheCorrupt', message: expect.stringMatching(damaged) });
+    expect(readdirSync(kit.cacheDir).filter((name) => name.includes('damaged.csv'))).toEqual([]);
+
+    const healthy = (await kit.service.listRuns()).find((r) => r.status === 'completed' && r.runId !== run.runId && r.progress.rowsCached > 0);
+    if (!healthy) throw new Error('no other completed run');
+    expect((await kit.service.getRows({ runId: healthy.runId, start: 0, end: 5 })).rows.length).toBeGreaterThan(0);
+    await kit.service.deleteRun({ runId: run.runId });
+    expect((await kit.service.listRuns()).map((r) => r.runId)).not.toContain(run.runId);
+  });
+
+  it('a library that is not a database: the service refuses to open with CacheCorrupt and leaves the file as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rs-bad-library-'));
+    try {
+      const library = join(dir, 'library.sqlite');
+      writeFileSync(library, 'a text file where the library should be\n'.repeat(100));
+      const before = readFileSync(library);
+      await expectReportError(openService({}, dir), 'CacheCorrupt', /library .* cannot be opened: file is not a database\. Move it aside to start a new one/);
+      expect(Buffer.compare(readFileSync(library), before)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

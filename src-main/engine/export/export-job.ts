@@ -4,7 +4,7 @@
 // the target name. Status changes happen in `transition` and nowhere else.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ExportFormat, ExportProgress, ExportStatus, ExportSummary } from '../../../src-preload/contract.ts';
-import { ReportError, toAppError } from '../errors.ts';
+import { ReportError, asCacheError, toAppError } from '../errors.ts';
 import { computeProgress, rssMB } from '../progress.ts';
 import type { CachedRows } from './cached-rows.ts';
 import { CsvThreads } from './csv-threads.ts';
@@ -231,7 +231,9 @@ export class ExportJob {
       }
     } catch (err) {
       await this.discard(output);
-      const error = err instanceof ReportError ? err : new ReportError('ExportFailed', `The export failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+      const damaged = asCacheError(err, this.rows.path);
+      const error =
+        damaged instanceof ReportError ? damaged : new ReportError('ExportFailed', `The export failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
       // A failure while reporting success (the file is already in place) does not turn it into a failed export.
       if (this.status === 'running') this.transition('failed', error);
     } finally {

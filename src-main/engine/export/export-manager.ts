@@ -8,7 +8,7 @@ import { extname, resolve } from 'node:path';
 import type { AppEvent, ExportFormat, ExportRequest, ExportSummary } from '../../../src-preload/contract.ts';
 import type { Library, RunRecord } from '../cache/library.ts';
 import type { RunState } from '../cache/run-file.ts';
-import { ReportError } from '../errors.ts';
+import { ReportError, asCacheError } from '../errors.ts';
 import { ownedByAnotherLiveProcess } from '../process-alive.ts';
 import { CachedRows } from './cached-rows.ts';
 import { ExportJob, type JobSettings } from './export-job.ts';
@@ -123,7 +123,13 @@ export class ExportManager {
     if (!Number.isInteger(settings.rowsPerSheet) || settings.rowsPerSheet < 1 || settings.rowsPerSheet > EXCEL_DATA_ROWS) {
       throw new ReportError('InvalidArgument', `A sheet holds 1 to ${EXCEL_DATA_ROWS.toLocaleString('en-US')} data rows.`);
     }
-    const rows = CachedRows.open(record.file);
+    const rows = (() => {
+      try {
+        return CachedRows.open(record.file);
+      } catch (err) {
+        throw asCacheError(err, record.file);
+      }
+    })();
     const exportId = randomUUID();
     let job: ExportJob;
     try {
@@ -141,7 +147,7 @@ export class ExportManager {
       this.deps.library.putExport(job.current());
     } catch (err) {
       rows.close();
-      throw err;
+      throw asCacheError(err, record.file);
     }
     this.active.set(exportId, job);
     const summary = job.current();
