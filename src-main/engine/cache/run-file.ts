@@ -145,6 +145,9 @@ export class RunFileWriter {
       meta.run('header', JSON.stringify(header));
       db.prepare(`INSERT INTO state (id, status) VALUES (1, 'queued')`).run();
     })();
+    // The schema and header go into the file itself, not only its WAL: a copy of the bare file taken while
+    // the run goes on (sent to a colleague) is still a report, holding the rows of the last checkpoint.
+    db.pragma('wal_checkpoint(TRUNCATE)');
     return new RunFileWriter(db, header.columns.length);
   }
 
