@@ -33,6 +33,7 @@ import { MemorySecretStore, type SecretStore } from './secrets.ts';
 import type { EngineMethods, ServiceEvents } from './service-api.ts';
 import { runFileName } from './paths.ts';
 import { ownedByAnotherLiveProcess } from './process-alive.ts';
+import { settingsFromEnv } from './settings.ts';
 import { SourceRegistry } from './sources/registry.ts';
 import { type PreparedReport, resumeKeyOf } from './sources/report-query.ts';
 import type { ReportSource } from './sources/source.ts';
@@ -103,8 +104,9 @@ export class ReportService implements EngineMethods, ServiceEvents {
     });
   }
 
+  /** Opens the cache; settings given here win over the REPORTSTREAM_* environment variables (see settings.ts). */
   static async open(options: ServiceOptions): Promise<ReportService> {
-    return new ReportService(options);
+    return new ReportService({ ...settingsFromEnv(options.env ?? process.env), ...definedOnly(options) });
   }
 
   // ── events ──
@@ -399,6 +401,11 @@ export class ReportService implements EngineMethods, ServiceEvents {
     await this.sources.close();
     this.library.close();
   }
+}
+
+/** The options actually given: an explicit undefined must not hide a setting from the environment. */
+function definedOnly(options: ServiceOptions): ServiceOptions {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as unknown as ServiceOptions;
 }
 
 function defaultName(definition: ReportDefinition): string {
