@@ -32,7 +32,7 @@ import { ReportRun, type RunSettings } from './run.ts';
 import { MemorySecretStore, type SecretStore } from './secrets.ts';
 import type { EngineMethods, ServiceEvents } from './service-api.ts';
 import { runFileName } from './paths.ts';
-import { ownedByAnotherLiveProcess } from './process-alive.ts';
+import { OWNER_HEARTBEAT_MS, ownedByAnotherLiveProcess } from './process-alive.ts';
 import { settingsFromEnv } from './settings.ts';
 import { SourceRegistry } from './sources/registry.ts';
 import { type PreparedReport, resumeKeyOf } from './sources/report-query.ts';
@@ -75,6 +75,7 @@ export class ReportService implements EngineMethods, ServiceEvents {
   private readonly readers = new Map<string, RowsReader>();
   private readonly listeners = new Set<(event: AppEvent) => void>();
   private readonly interruptedAtStart: string[];
+  private readonly heartbeat: NodeJS.Timeout;
 
   private constructor(private readonly options: ServiceOptions) {
     this.cacheDir = resolve(options.cacheDir);
@@ -102,6 +103,15 @@ export class ReportService implements EngineMethods, ServiceEvents {
       isRunActive: (runId) => this.active.has(runId),
       emit: (event) => this.emit(event),
     });
+    // Other processes sharing the cache leave our runs and exports alone while we say we are alive.
+    this.heartbeat = setInterval(() => {
+      try {
+        this.library.markAlive([...this.active.keys()], this.exports.activeIds());
+      } catch {
+        // a library busy past its timeout: the next beat says it, long before anyone takes us for dead
+      }
+    }, OWNER_HEARTBEAT_MS);
+    this.heartbeat.unref();
   }
 
   /** Opens the cache; settings given here win over the REPORTSTREAM_* environment variables (see settings.ts). */
@@ -131,7 +141,7 @@ export class ReportService implements EngineMethods, ServiceEvents {
     const found: string[] = [];
     for (const record of this.library.runsWithStatus(['queued', 'running'])) {
       // Another process sharing this cache (the CLI beside the app) may still be running it.
-      if (ownedByAnotherLiveProcess(record.ownerPid)) continue;
+      if (ownedByAnotherLiveProcess(record.ownerPid, record.ownerSeenAt)) continue;
       try {
         const writer = RunFileWriter.open(record.file);
         // The process may have died after the run file recorded the end but before the library did: the file is right.
@@ -395,6 +405,7 @@ export class ReportService implements EngineMethods, ServiceEvents {
 
   /** Stops every run (they become interrupted, resumable) and closes every file. */
   async close(): Promise<void> {
+    clearInterval(this.heartbeat);
     await Promise.all([...this.active.values()].map((run) => run.stop('interrupt')));
     await this.exports.close();
     for (const runId of [...this.readers.keys()]) this.closeReader(runId);

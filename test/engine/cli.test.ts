@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportSummary } from '../../src-preload/contract.ts';
 import { tempPathOf } from '../../src-main/engine/export/output-file.ts';
+import { ownedByAnotherLiveProcess } from '../../src-main/engine/process-alive.ts';
 import { lastJson, runCli, startCli } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { cachedRows, firstDifference, openTestService } from '../support/engine.ts';
@@ -96,6 +97,27 @@ describe('the reportstream CLI', () => {
     expect(lastJson(result)).toMatchObject({ exportId: partial.exportId, rowsWritten: 150_000 });
     expect(existsSync(out)).toBe(true);
     expect(child.exitCode).toBe(0);
+  });
+
+  it('a run whose owner fell silent long ago is interrupted even when its pid now names a live process (a reboot reused it)', async () => {
+    const { child, done } = startCli(['run', '--source', db.url, '--dataset', 'readings', '--chunk', '100', '--cache', cacheDir]);
+    const runId = await waitForRunningRun(cacheDir, 500);
+    child.kill('SIGKILL');
+    await done;
+    // After a crash and a reboot: the library still says "running", and the pid it names is alive again (here: our parent).
+    const library = new Database(join(cacheDir, 'library.sqlite'));
+    library.prepare(`UPDATE runs SET owner_pid = ?, owner_seen_at = ? WHERE run_id = ?`).run(process.ppid, Date.now() - 10 * 60_000, runId);
+    library.close();
+    expect(ownedByAnotherLiveProcess(process.ppid, Date.now() - 10 * 60_000)).toBe(false);
+    expect(ownedByAnotherLiveProcess(process.ppid, Date.now())).toBe(true);
+
+    const next = await openTestService({ cacheDir });
+    try {
+      expect((await next.service.getRun({ runId })).status).toBe('interrupted');
+      expect((await next.service.getAppInfo()).interruptedAtStart).toContain(runId);
+    } finally {
+      await next.close();
+    }
   });
 
   it('a process killed mid-run leaves an interrupted run, its file intact, that resumes exactly', async () => {

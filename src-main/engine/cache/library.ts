@@ -22,6 +22,9 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE runs ADD COLUMN owner_pid INTEGER;`,
   // 3: the same for exports
   `ALTER TABLE exports ADD COLUMN owner_pid INTEGER;`,
+  // 4: when the owner last said it is alive: after a reboot another process may carry a dead owner's pid
+  `ALTER TABLE runs ADD COLUMN owner_seen_at INTEGER;
+   ALTER TABLE exports ADD COLUMN owner_seen_at INTEGER;`,
 ];
 
 /** A run as the library indexes it: the run file's header and last known state. */
@@ -32,6 +35,8 @@ export interface RunRecord {
   state: RunState;
   /** The process running it, while it is queued or running. */
   ownerPid?: number | null;
+  /** When that process last said it is alive (epoch ms). */
+  ownerSeenAt?: number | null;
 }
 
 export class Library {
@@ -70,14 +75,15 @@ export class Library {
     this.db
       .prepare(
         `INSERT INTO runs (run_id, file, header, status, rows_cached, total_rows, total_exact, created_at, started_at, ended_at,
-           active_ms, first_chunk_ms, peak_rss_mb, error_kind, error_message, name, owner_pid)
+           active_ms, first_chunk_ms, peak_rss_mb, error_kind, error_message, name, owner_pid, owner_seen_at)
          VALUES (@runId, @file, @header, @status, @rowsCached, @totalRows, @totalExact, @createdAt, @startedAt, @endedAt,
-           @activeMs, @firstChunkMs, @peakRssMB, @errorKind, @errorMessage, @name, @ownerPid)
+           @activeMs, @firstChunkMs, @peakRssMB, @errorKind, @errorMessage, @name, @ownerPid, @ownerSeenAt)
          ON CONFLICT (run_id) DO UPDATE SET file = excluded.file, header = excluded.header, status = excluded.status,
            rows_cached = excluded.rows_cached, total_rows = excluded.total_rows, total_exact = excluded.total_exact,
            started_at = excluded.started_at, ended_at = excluded.ended_at, active_ms = excluded.active_ms,
            first_chunk_ms = excluded.first_chunk_ms, peak_rss_mb = excluded.peak_rss_mb,
-           error_kind = excluded.error_kind, error_message = excluded.error_message, name = excluded.name, owner_pid = excluded.owner_pid`,
+           error_kind = excluded.error_kind, error_message = excluded.error_message, name = excluded.name, owner_pid = excluded.owner_pid,
+           owner_seen_at = excluded.owner_seen_at`,
       )
       .run({
         runId: header.runId,
@@ -97,7 +103,19 @@ export class Library {
         errorMessage: state.errorMessage,
         name: record.name,
         ownerPid: state.status === 'queued' || state.status === 'running' ? process.pid : null,
+        ownerSeenAt: state.status === 'queued' || state.status === 'running' ? Date.now() : null,
       });
+  }
+
+  /** This process is alive and still owns these runs and exports (see OWNER_HEARTBEAT_MS). */
+  markAlive(runIds: string[], exportIds: string[]): void {
+    const now = Date.now();
+    this.db.transaction(() => {
+      this.db.prepare(`UPDATE runs SET owner_seen_at = ? WHERE owner_pid = ? AND run_id IN (SELECT value FROM json_each(?))`).run(now, process.pid, JSON.stringify(runIds));
+      this.db
+        .prepare(`UPDATE exports SET owner_seen_at = ? WHERE owner_pid = ? AND export_id IN (SELECT value FROM json_each(?))`)
+        .run(now, process.pid, JSON.stringify(exportIds));
+    })();
   }
 
   getRun(runId: string): RunRecord | undefined {
@@ -157,16 +175,29 @@ export class Library {
   putExport(record: ExportSummary): void {
     this.db
       .prepare(
-        `INSERT INTO exports (export_id, run_id, record, status, started_at, owner_pid) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (export_id) DO UPDATE SET record = excluded.record, status = excluded.status, owner_pid = excluded.owner_pid`,
+        `INSERT INTO exports (export_id, run_id, record, status, started_at, owner_pid, owner_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (export_id) DO UPDATE SET record = excluded.record, status = excluded.status, owner_pid = excluded.owner_pid,
+           owner_seen_at = excluded.owner_seen_at`,
       )
-      .run(record.exportId, record.runId, JSON.stringify(record), record.status, record.startedAt, record.status === 'running' ? process.pid : null);
+      .run(
+        record.exportId,
+        record.runId,
+        JSON.stringify(record),
+        record.status,
+        record.startedAt,
+        record.status === 'running' ? process.pid : null,
+        record.status === 'running' ? Date.now() : null,
+      );
   }
 
   /** Exports recorded as running, with the process that runs them. */
-  runningExports(): { summary: ExportSummary; ownerPid: number | null }[] {
-    const rows = this.db.prepare(`SELECT record, owner_pid FROM exports WHERE status = 'running'`).all() as { record: string; owner_pid: number | null }[];
-    return rows.map((row) => ({ summary: JSON.parse(row.record) as ExportSummary, ownerPid: row.owner_pid }));
+  runningExports(): { summary: ExportSummary; ownerPid: number | null; ownerSeenAt: number | null }[] {
+    const rows = this.db.prepare(`SELECT record, owner_pid, owner_seen_at FROM exports WHERE status = 'running'`).all() as {
+      record: string;
+      owner_pid: number | null;
+      owner_seen_at: number | null;
+    }[];
+    return rows.map((row) => ({ summary: JSON.parse(row.record) as ExportSummary, ownerPid: row.owner_pid, ownerSeenAt: row.owner_seen_at }));
   }
 
   listExports(runId?: string): ExportSummary[] {
@@ -206,6 +237,7 @@ export class Library {
 function recordFromRow(row: Record<string, unknown>): RunRecord {
   return {
     ownerPid: (row.owner_pid as number | null) ?? null,
+    ownerSeenAt: (row.owner_seen_at as number | null) ?? null,
     file: row.file as string,
     header: JSON.parse(row.header as string) as RunHeader,
     name: row.name as string,

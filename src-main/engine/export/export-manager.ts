@@ -82,9 +82,9 @@ export class ExportManager {
 
   /** Exports the last process left running died with it: remove their unfinished files and say so. */
   private recoverInterrupted(): void {
-    for (const { summary, ownerPid } of this.deps.library.runningExports()) {
+    for (const { summary, ownerPid, ownerSeenAt } of this.deps.library.runningExports()) {
       // Another process sharing this cache (the CLI beside the app) may still be writing it.
-      if (ownedByAnotherLiveProcess(ownerPid)) continue;
+      if (ownedByAnotherLiveProcess(ownerPid, ownerSeenAt)) continue;
       try {
         rmSync(tempPathOf(summary.path, summary.exportId), { force: true });
       } catch {
@@ -186,6 +186,11 @@ export class ExportManager {
   async cancelForRun(runId: string): Promise<void> {
     const jobs = [...this.active.values()].filter((job) => job.runId === runId);
     await Promise.all(jobs.map((job) => this.cancel(job.exportId)));
+  }
+
+  /** The exports this process is writing now. */
+  activeIds(): string[] {
+    return [...this.active.keys()];
   }
 
   async close(): Promise<void> {
