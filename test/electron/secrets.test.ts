@@ -4,8 +4,9 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ReportService } from '../../src-main/engine/service.ts';
 import { SafeStorageSecretStore, type SafeStorageLike } from '../../src-main/secrets-electron.ts';
 
 function keyringStorage(options: { available?: boolean; backend?: string } = {}): SafeStorageLike {
@@ -84,5 +85,24 @@ describe('passwords through safeStorage', () => {
     expect(store.load('p1')).toBeUndefined();
     store.save('p1', 'fresh');
     expect(store.load('p1')).toBe('fresh');
+  });
+
+  it('a service whose store cannot encrypt refuses a password with Unsupported and saves nothing; without a password the source is saved', async () => {
+    const file = vaultFile();
+    const service = await ReportService.open({ cacheDir: dirname(file), secrets: new SafeStorageSecretStore(file, keyringStorage({ backend: 'basic_text' }), 'linux') });
+    try {
+      const input = { name: 'sales', host: '127.0.0.1', port: 5432, database: 'sales', user: 'analyst', sslMode: 'disable' as const };
+      await expect(service.saveSource({ ...input, password: 'hunter2' })).rejects.toMatchObject({
+        kind: 'Unsupported',
+        message: expect.stringMatching(/cannot be saved safely on this machine: no system keyring .* Nothing was stored in clear/),
+      });
+      expect((await service.listSources()).filter((s) => s.ref.type === 'postgres')).toEqual([]);
+      expect(existsSync(file)).toBe(false);
+      const saved = await service.saveSource(input);
+      expect(saved).toMatchObject({ name: 'sales', hasPassword: false });
+      expect(JSON.stringify(await service.listSources())).not.toContain('hunter2');
+    } finally {
+      await service.close();
+    }
   });
 });
