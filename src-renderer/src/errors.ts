@@ -14,6 +14,59 @@ export interface ErrorAdvice {
 export interface ErrorContext {
   /** The host's limit of concurrent reports, for TooManyRuns. */
   maxConcurrentRuns?: number;
+  /** The host's own words, which say what was not found (a dataset, a run, a file…). */
+  message?: string;
+}
+
+// NotFound covers datasets, runs, connections, databases and files alike; the host's message says which.
+const NOT_FOUND: { pattern: RegExp; advice: ErrorAdvice }[] = [
+  {
+    pattern: /^The dataset "/,
+    advice: {
+      title: 'Dataset not found',
+      nextStep: 'Check the spelling and schema (schema.table), or pick one from the Datasets list; it may have been renamed or dropped.',
+    },
+  },
+  {
+    pattern: /^relation ".*" does not exist|^no such table/,
+    advice: {
+      title: 'Table or view not found',
+      nextStep: 'Check the table and schema names in the statement (schema.table), or look them up in the Datasets list; it may have been renamed or dropped.',
+    },
+  },
+  {
+    pattern: /^schema ".*" does not exist/,
+    advice: { title: 'Schema not found', nextStep: 'Check the schema name (schema.table); it may have been renamed or dropped.' },
+  },
+  {
+    pattern: /^database ".*" does not exist/,
+    advice: { title: 'Database not found', nextStep: 'Check the database name in the source, then test the connection.', action: 'editSource' },
+  },
+  {
+    pattern: /saved connection/,
+    advice: { title: 'Saved connection not found', nextStep: 'It may have been removed, perhaps in another window. Add it again under Sources.' },
+  },
+  {
+    pattern: /saved report/,
+    advice: { title: 'Report not found', nextStep: 'It may have been deleted, perhaps in another window. Reload the window to refresh the library.' },
+  },
+  {
+    pattern: /no export with id/,
+    advice: { title: 'Export not found', nextStep: 'It may have finished or been removed. Start the export again.' },
+  },
+  {
+    pattern: /\bfile\b|does not exist any more/,
+    advice: { title: 'File not found', nextStep: 'Check the path; the file may have been moved, renamed or deleted.' },
+  },
+];
+
+function notFoundAdvice(message = ''): ErrorAdvice {
+  return (
+    NOT_FOUND.find(({ pattern }) => pattern.test(message))?.advice ?? {
+      title: 'Not found',
+      nextStep: 'It may have been renamed, moved or deleted. Check the name and try again.',
+    }
+  );
 }
 
 function assertNever(kind: never): never {
@@ -23,10 +76,7 @@ function assertNever(kind: never): never {
 export function adviceFor(kind: ErrorKind, context: ErrorContext = {}): ErrorAdvice {
   switch (kind) {
     case 'NotFound':
-      return {
-        title: 'Dataset not found',
-        nextStep: 'Check the spelling and schema (schema.table), or pick one from the Datasets list; it may have been renamed or dropped.',
-      };
+      return notFoundAdvice(context.message);
     case 'PermissionDenied':
       return {
         title: 'Permission denied',
@@ -117,5 +167,5 @@ export function adviceFor(kind: ErrorKind, context: ErrorContext = {}): ErrorAdv
 }
 
 export function describeError(error: AppError, context: ErrorContext = {}): ErrorAdvice {
-  return adviceFor(error.kind, context);
+  return adviceFor(error.kind, { ...context, message: error.message });
 }

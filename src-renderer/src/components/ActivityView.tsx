@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { AppError, ErrorKind, LibraryStats } from '../../../src-preload/contract.ts';
 import { api } from '../api.ts';
-import { adviceFor } from '../errors.ts';
+import { adviceFor, describeError } from '../errors.ts';
 import { formatCount, formatDate, formatDuration } from '../format.ts';
 import { openRun } from '../state/actions.ts';
 import { useAppState } from '../state/store.ts';
@@ -92,7 +92,7 @@ export function ActivityView() {
                           {failure.name}
                         </button>
                       </td>
-                      <td>{adviceFor(failure.kind).title}</td>
+                      <td>{describeError(failure).title}</td>
                       <td className="wrap">{failure.message}</td>
                       <td className="nowrap">{formatDate(failure.at)}</td>
                     </tr>
