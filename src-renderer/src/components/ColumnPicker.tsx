@@ -1,6 +1,34 @@
 // Which columns the report keeps, in the dataset's order; none picked means all.
 import type { ColumnInfo } from '../../../src-preload/contract.ts';
 
+interface ColumnChecksProps {
+  columns: ColumnInfo[];
+  selected: string[];
+  label: string;
+  onChange: (columns: string[]) => void;
+}
+
+/** A checkbox per column; the picked names come back in the columns' order. */
+export function ColumnChecks({ columns, selected, label, onChange }: ColumnChecksProps) {
+  const toggle = (name: string, on: boolean) => {
+    const chosen = new Set(selected);
+    if (on) chosen.add(name);
+    else chosen.delete(name);
+    onChange(columns.map((c) => c.name).filter((n) => chosen.has(n)));
+  };
+  return (
+    <div className="column-options" role="group" aria-label={label}>
+      {columns.map((column) => (
+        <label key={column.name} className="check" title={column.type}>
+          <input type="checkbox" checked={selected.includes(column.name)} onChange={(e) => toggle(column.name, e.target.checked)} />
+          <span className="truncate">{column.name}</span>
+          <span className="column-type">{column.type}</span>
+        </label>
+      ))}
+    </div>
+  );
+}
+
 interface ColumnPickerProps {
   columns: ColumnInfo[];
   selected: string[];
@@ -8,12 +36,6 @@ interface ColumnPickerProps {
 }
 
 export function ColumnPicker({ columns, selected, onChange }: ColumnPickerProps) {
-  const toggle = (name: string, on: boolean) => {
-    const chosen = new Set(selected);
-    if (on) chosen.add(name);
-    else chosen.delete(name);
-    onChange(columns.map((c) => c.name).filter((n) => chosen.has(n)));
-  };
   return (
     <fieldset className="column-picker" data-testid="column-picker">
       <legend>
@@ -27,15 +49,7 @@ export function ColumnPicker({ columns, selected, onChange }: ColumnPickerProps)
           Clear (all columns)
         </button>
       </div>
-      <div className="column-options" role="group" aria-label="Columns to keep">
-        {columns.map((column) => (
-          <label key={column.name} className="check" title={column.type}>
-            <input type="checkbox" checked={selected.includes(column.name)} onChange={(e) => toggle(column.name, e.target.checked)} />
-            <span className="truncate">{column.name}</span>
-            <span className="column-type">{column.type}</span>
-          </label>
-        ))}
-      </div>
+      <ColumnChecks columns={columns} selected={selected} label="Columns to keep" onChange={onChange} />
     </fieldset>
   );
 }

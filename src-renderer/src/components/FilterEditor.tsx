@@ -1,5 +1,5 @@
-// Filter and sort rows of the report builder. With a known dataset the column
-// is picked from its columns; for SQL it is typed.
+// Filter and sort rows of the report builder. With known columns (a listed
+// dataset, a checked SQL statement) the column is picked from them; else it is typed.
 import type { ColumnInfo, FilterOperator } from '../../../src-preload/contract.ts';
 import { FILTER_OPERATORS } from '../../../src-preload/contract.ts';
 import type { DraftFilter, DraftSort } from '../state/app-state.ts';
@@ -84,16 +84,18 @@ export function FilterEditor({ columns, filters, onChange }: FilterEditorProps) 
 interface SortEditorProps {
   columns: ColumnInfo[] | null;
   sort: DraftSort[];
+  /** The order without sort keys; the primary key's by default. */
+  unsortedHint?: string;
   onChange: (sort: DraftSort[]) => void;
 }
 
-export function SortEditor({ columns, sort, onChange }: SortEditorProps) {
+export function SortEditor({ columns, sort, unsortedHint = 'By the key (primary key by default).', onChange }: SortEditorProps) {
   const change = (id: number, patch: Partial<DraftSort>) => onChange(sort.map((s) => (s.id === id ? { ...s, ...patch } : s)));
   const add = () => onChange([...sort, { id: newRowId(), column: columns?.[0]?.name ?? '', direction: 'asc' }]);
   return (
     <fieldset className="rows-editor" data-testid="sort">
       <legend>Sort</legend>
-      {sort.length === 0 ? <p className="hint">By the key (primary key by default).</p> : null}
+      {sort.length === 0 ? <p className="hint">{unsortedHint}</p> : null}
       {sort.map((key, index) => (
         <div key={key.id} className="editor-row editor-row-sort">
           <ColumnChoice columns={columns} value={key.column} label={`Sort ${index + 1} column`} onChange={(column) => change(key.id, { column })} />

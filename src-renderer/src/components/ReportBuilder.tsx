@@ -1,15 +1,17 @@
-// Build a report: a dataset or one SQL statement, columns, filters, sort, a
-// name. Ctrl+Enter (Cmd+Enter) generates from anywhere in the form.
+// Build a report: a dataset or one SQL statement, columns, filters, sort (and
+// for SQL a resume key), a name. Ctrl+Enter (Cmd+Enter) generates from anywhere in the form.
 import { useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { AppError, Dataset, Filter, ReportDefinition } from '../../../src-preload/contract.ts';
 import { formatCount } from '../format.ts';
-import { editBuilder, openSourceForm, sourceRefOf, startRun } from '../state/actions.ts';
+import { editBuilder, openSourceForm, setBuilderMode, sourceRefOf, startRun } from '../state/actions.ts';
 import type { BuilderDraft } from '../state/app-state.ts';
 import { useAppState } from '../state/store.ts';
 import { ColumnPicker } from './ColumnPicker.tsx';
 import { ErrorMessage } from './ErrorMessage.tsx';
 import { FilterEditor, newRowId, SortEditor } from './FilterEditor.tsx';
+import { KeyPicker } from './KeyPicker.tsx';
 import { SourcePicker } from './SourcePicker.tsx';
+import { SqlStatement } from './SqlStatement.tsx';
 
 function definitionOf(draft: BuilderDraft, sourceKey: string): ReportDefinition | null {
   const source = sourceRefOf(sourceKey);
@@ -23,7 +25,8 @@ function definitionOf(draft: BuilderDraft, sourceKey: string): ReportDefinition 
     source,
     ...(name ? { name } : {}),
     ...(draft.mode === 'sql' ? { sql: draft.sql } : { dataset: draft.dataset.trim() }),
-    ...(draft.mode === 'dataset' && draft.columns.length > 0 ? { columns: draft.columns } : {}),
+    ...(draft.columns.length > 0 ? { columns: draft.columns } : {}),
+    ...(draft.mode === 'sql' && draft.key.length > 0 ? { key: draft.key } : {}),
     ...(filters.length > 0 ? { filters } : {}),
     ...(sort.length > 0 ? { sort } : {}),
   };
@@ -33,13 +36,16 @@ export function ReportBuilder() {
   const draft = useAppState((s) => s.builder);
   const selectedSource = useAppState((s) => s.selectedSource);
   const datasetList = useAppState((s) => s.datasets[s.selectedSource]);
+  const sqlDescription = useAppState((s) => s.sqlDescription);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
 
   const datasets: Dataset[] = datasetList?.status === 'ready' ? datasetList.datasets : [];
   const dataset = draft.mode === 'dataset' ? datasets.find((d) => d.name === draft.dataset.trim()) : undefined;
-  const columns = dataset?.columns ?? null;
+  // SQL mode offers the columns of the statement as last checked; a changed statement is checked again.
+  const columns = draft.mode === 'dataset' ? (dataset?.columns ?? null) : (sqlDescription?.columns ?? null);
+  const unsortedHint = draft.mode === 'dataset' ? undefined : draft.key.length > 0 ? 'By the resume key.' : 'As the statement returns them.';
   const ready = draft.mode === 'sql' ? draft.sql.trim() !== '' : draft.dataset.trim() !== '';
 
   async function generate(event?: FormEvent): Promise<void> {
@@ -78,7 +84,7 @@ export function ReportBuilder() {
           <div className="segmented segmented-inline" role="radiogroup" aria-labelledby="builder-mode-label">
             {(['dataset', 'sql'] as const).map((mode) => (
               <label key={mode} className={draft.mode === mode ? 'segment selected' : 'segment'}>
-                <input type="radio" name="mode" value={mode} checked={draft.mode === mode} onChange={() => editBuilder({ mode })} data-testid={`mode-${mode}`} />
+                <input type="radio" name="mode" value={mode} checked={draft.mode === mode} onChange={() => setBuilderMode(mode)} data-testid={`mode-${mode}`} />
                 {mode === 'dataset' ? 'Dataset' : 'SQL'}
               </label>
             ))}
@@ -110,29 +116,16 @@ export function ReportBuilder() {
           ) : null}
         </div>
       ) : (
-        <div className="field">
-          <label htmlFor="builder-sql">SQL (one read-only statement)</label>
-          <textarea
-            id="builder-sql"
-            className="sql"
-            rows={7}
-            spellCheck={false}
-            placeholder="select * from orders where created_at >= '2024-01-01'"
-            data-testid="builder-sql"
-            value={draft.sql}
-            onChange={(e) => editBuilder({ sql: e.target.value })}
-          />
-        </div>
+        <SqlStatement onEditSource={editSource} />
       )}
-      {draft.mode === 'dataset' && columns ? (
-        <ColumnPicker columns={columns} selected={draft.columns} onChange={(picked) => editBuilder({ columns: picked })} />
-      ) : null}
-      {draft.mode === 'dataset' ? (
+      {columns ? <ColumnPicker columns={columns} selected={draft.columns} onChange={(picked) => editBuilder({ columns: picked })} /> : null}
+      {draft.mode === 'dataset' || columns ? (
         <div className="builder-grid">
           <FilterEditor columns={columns} filters={draft.filters} onChange={(filters) => editBuilder({ filters })} />
-          <SortEditor columns={columns} sort={draft.sort} onChange={(sort) => editBuilder({ sort })} />
+          <SortEditor columns={columns} sort={draft.sort} unsortedHint={unsortedHint} onChange={(sort) => editBuilder({ sort })} />
         </div>
       ) : null}
+      {draft.mode === 'sql' && columns ? <KeyPicker columns={columns} selected={draft.key} onChange={(key) => editBuilder({ key })} /> : null}
       <div className="field">
         <label htmlFor="builder-name">Report name</label>
         <input
@@ -148,7 +141,7 @@ export function ReportBuilder() {
           error={error}
           onRetry={() => void generate()}
           onEditSource={editSource}
-          onAddFilter={draft.mode === 'dataset' ? addFilter : undefined}
+          onAddFilter={draft.mode === 'dataset' || columns ? addFilter : undefined}
           onDismiss={() => setError(null)}
         />
       ) : null}

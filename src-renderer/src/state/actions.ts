@@ -19,6 +19,7 @@ import {
   openTab,
   runTab,
   withRun,
+  withSqlColumns,
   type BuilderDraft,
   type TabKey,
 } from './app-state.ts';
@@ -220,6 +221,28 @@ export async function cancelExport(exportId: string): Promise<void> {
 
 export function editBuilder(change: Partial<BuilderDraft>): void {
   update((s) => ({ ...s, builder: { ...s.builder, ...change } }));
+}
+
+/** Switches the builder between dataset and SQL; picks of one mode's columns mean nothing in the other. */
+export function setBuilderMode(mode: BuilderDraft['mode']): void {
+  editBuilder({ mode, columns: [], filters: [], sort: [], key: [] });
+}
+
+/** Asks the host which columns the builder's SQL statement returns, for the column, filter, sort and key pickers. */
+export async function describeBuilderSql(): Promise<void> {
+  const { builder, selectedSource, sqlDescription } = getState();
+  const source = sourceRefOf(selectedSource);
+  const sql = builder.sql;
+  if (!source || sql.trim() === '') return;
+  update((s) => ({ ...s, sqlDescription: { status: 'describing', sql, source: selectedSource, columns: sqlDescription?.columns ?? null } }));
+  const described = await api.describeSql({ source, sql });
+  update((s) => {
+    const asked = s.sqlDescription;
+    // Only the latest check counts: an older answer must not replace a newer statement's columns.
+    if (asked?.status !== 'describing' || asked.sql !== sql || asked.source !== selectedSource) return s;
+    if (described.ok) return withSqlColumns(s, sql, selectedSource, described.value);
+    return { ...s, sqlDescription: { ...asked, status: 'failed', error: described.error } };
+  });
 }
 
 export function dismissInterrupted(): void {

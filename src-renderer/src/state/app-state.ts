@@ -3,6 +3,7 @@ import type {
   AppError,
   AppEvent,
   AppInfo,
+  ColumnInfo,
   Dataset,
   ExportSummary,
   FilterOperator,
@@ -35,8 +36,19 @@ export interface BuilderDraft {
   columns: string[];
   filters: DraftFilter[];
   sort: DraftSort[];
+  /** Columns to resume by (SQL mode); none means the report can only restart. */
+  key: string[];
   name: string;
 }
+
+/**
+ * The builder's check of its SQL statement: the statement and source last sent to
+ * describeSql, and `columns`, those of the last statement described successfully (what the pickers offer).
+ */
+export type SqlDescription =
+  | { status: 'describing'; sql: string; source: string; columns: ColumnInfo[] | null }
+  | { status: 'described'; sql: string; source: string; columns: ColumnInfo[]; dropped: string[] }
+  | { status: 'failed'; sql: string; source: string; columns: ColumnInfo[] | null; error: AppError };
 
 export type DatasetList =
   | { status: 'loading' }
@@ -63,6 +75,7 @@ export interface AppState {
   tabs: TabKey[];
   activeTab: TabKey;
   builder: BuilderDraft;
+  sqlDescription: SqlDescription | null;
   /** Runs interrupted when this window opened: the host's `interruptedAtStart`, and any left interrupted by a clean stop. */
   interruptedAtLoad: string[];
   interruptedDismissed: boolean;
@@ -78,6 +91,7 @@ export const emptyDraft: BuilderDraft = {
   columns: [],
   filters: [],
   sort: [],
+  key: [],
   name: '',
 };
 
@@ -92,6 +106,7 @@ export const initialState: AppState = {
   tabs: ['builder'],
   activeTab: 'builder',
   builder: emptyDraft,
+  sqlDescription: null,
   interruptedAtLoad: [],
   interruptedDismissed: false,
   notices: [],
@@ -100,6 +115,25 @@ export const initialState: AppState = {
 
 export function withRun(state: AppState, run: RunSummary): AppState {
   return { ...state, runs: { ...state.runs, [run.runId]: run } };
+}
+
+/** Records the columns a SQL statement returns and drops the builder's picks of columns it no longer returns. */
+export function withSqlColumns(state: AppState, sql: string, source: string, columns: ColumnInfo[]): AppState {
+  const draft = state.builder;
+  // Dataset-mode picks belong to the dataset, not to this statement.
+  if (draft.mode !== 'sql') return { ...state, sqlDescription: { status: 'described', sql, source, columns, dropped: [] } };
+  const names = new Set(columns.map((c) => c.name));
+  const exists = (column: string) => names.has(column);
+  const picked = [...draft.columns, ...draft.key, ...draft.filters.map((f) => f.column), ...draft.sort.map((s) => s.column)];
+  const dropped = [...new Set(picked.filter((column) => column !== '' && !exists(column)))];
+  const builder: BuilderDraft = {
+    ...draft,
+    columns: draft.columns.filter(exists),
+    key: draft.key.filter(exists),
+    filters: draft.filters.filter((f) => exists(f.column)),
+    sort: draft.sort.filter((s) => exists(s.column)),
+  };
+  return { ...state, builder, sqlDescription: { status: 'described', sql, source, columns, dropped } };
 }
 
 export function openTab(state: AppState, tab: TabKey): AppState {
