@@ -20,9 +20,16 @@ const filePath = z.string().min(1).max(4_096).refine((path) => !path.includes('\
 const port = z.int().min(1).max(65_535);
 const hostName = z.string().min(1).max(255);
 
+/**
+ * The window reports on the Demo and on saved PostgreSQL connections. A SQLite file is the CLI's
+ * (`reportstream run --source FILE`): a path typed by a page would let it read any database file on the
+ * machine. Its runs still open, resume and export by run id.
+ */
 const sourceRef = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('demo') }),
-  z.strictObject({ type: z.literal('sqlite'), path: filePath }),
+  z.strictObject({ type: z.literal('sqlite'), path: filePath }).refine(() => false, {
+    message: 'the window cannot open a SQLite file by path; run reports on one with the CLI (reportstream run --source FILE.sqlite)',
+  }),
   z.strictObject({ type: z.literal('postgres'), profileId: id }),
 ]);
 

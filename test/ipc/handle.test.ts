@@ -160,6 +160,21 @@ describe('IPC handle() wrapper', () => {
     expect(tooMany).toMatchObject({ ok: false, error: { kind: 'InvalidArgument' } });
   });
 
+  it('refuses a SQLite file named by the window, whatever the method: it could read any database on the machine', async () => {
+    reached.length = 0;
+    const sqlite = { type: 'sqlite', path: join(cacheDir, 'library.sqlite') };
+    for (const [method, arg] of [
+      ['listDatasets', { source: sqlite }],
+      ['describeSql', { source: sqlite, sql: 'SELECT * FROM runs' }],
+      ['startRun', { source: sqlite, dataset: 'runs' }],
+      ['testSource', { ref: sqlite }],
+    ] as const) {
+      const result = await registrar.invoke(ourWindow, method, arg);
+      expect(result, method).toMatchObject({ ok: false, error: { kind: 'InvalidArgument', message: expect.stringMatching(/cannot open a SQLite file by path/) } });
+    }
+    expect(reached).toEqual([]);
+  });
+
   it('returns the service’s own value to our window', async () => {
     expect(await registrar.invoke(ourWindow, 'getAppInfo', undefined)).toEqual({ ok: true, value: await service.getAppInfo() });
     expect(await registrar.invoke(ourWindow, 'listRuns', null)).toEqual({ ok: true, value: await service.listRuns() });
