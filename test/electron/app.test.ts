@@ -2,6 +2,8 @@
 // the security settings the unit tests assert as data, and runs the demo
 // report through window.reportStream. It needs the Electron binary; where
 // there is none (no GitHub to download it from) it is skipped, saying why.
+// On a headless Linux machine it makes its own display with Xvfb.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -21,8 +23,27 @@ function electronBinary(): string | null {
   return existsSync(binary) ? binary : null;
 }
 
+/** Where an X server for a headless Linux machine would come from (Debian's xvfb package). */
+const xvfb = process.platform === 'linux' ? (spawnSync('sh', ['-c', 'command -v Xvfb'], { encoding: 'utf8' }).stdout.trim() || null) : null;
+
+/** A virtual X display for the app, on the first free display number; stopped after the spec. */
+async function startVirtualDisplay(program: string): Promise<{ display: string; stop: () => void }> {
+  const number = [99, 98, 97, 96, 95].find((n) => !existsSync(`/tmp/.X11-unix/X${n}`) && !existsSync(`/tmp/.X${n}-lock`));
+  if (number === undefined) throw new Error('no free X display number for Xvfb');
+  const server = spawn(program, [`:${number}`, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+  const deadline = Date.now() + 10_000;
+  while (!existsSync(`/tmp/.X11-unix/X${number}`)) {
+    if (server.exitCode !== null || Date.now() > deadline) {
+      server.kill();
+      throw new Error(`Xvfb did not start on :${number}`);
+    }
+    await new Promise((wake) => setTimeout(wake, 50));
+  }
+  return { display: `:${number}`, stop: () => void server.kill() };
+}
+
 const binary = electronBinary();
-const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY || xvfb);
 const skipReason = !binary
   ? 'the Electron binary is not installed (node_modules/electron/dist is missing)'
   : !existsSync(join(root, 'out', 'main', 'index.js'))
@@ -30,7 +51,7 @@ const skipReason = !binary
     : !existsSync(join(root, DEV_ADDON_PATH))
       ? 'better-sqlite3 is not built for Electron (npm run rebuild:electron)'
       : !hasDisplay
-        ? 'there is no display (run it under xvfb-run)'
+        ? 'there is no display and no Xvfb to make one (apt-get install xvfb)'
         : null;
 
 interface DemoOutcome {
@@ -45,12 +66,17 @@ describe('Electron app', () => {
     { timeout: 180_000 },
     async () => {
       const home = mkdtempSync(join(tmpdir(), 'rs-electron-'));
+      const needsDisplay = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
+      const virtual = needsDisplay ? await startVirtualDisplay(xvfb as string) : null;
       const app = await electron.launch({
         executablePath: binary as string,
         // Chromium refuses to start as root without --no-sandbox (CI runs as root).
         args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), root],
-        env: { ...process.env, REPORTSTREAM_HOME: home, ELECTRON_ENABLE_LOGGING: '1' },
+        env: { ...process.env, REPORTSTREAM_HOME: home, ELECTRON_ENABLE_LOGGING: '1', ...(virtual ? { DISPLAY: virtual.display } : {}) },
         cwd: root,
+      }).catch((err: unknown) => {
+        virtual?.stop();
+        throw err;
       });
       try {
         const page = await app.firstWindow();
@@ -62,7 +88,7 @@ describe('Electron app', () => {
           const prefs = contents.getLastWebPreferences?.();
           return prefs ? { contextIsolation: prefs.contextIsolation, sandbox: prefs.sandbox, nodeIntegration: prefs.nodeIntegration, webSecurity: prefs.webSecurity } : null;
         });
-        if (preferences) expect(preferences).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
+        expect(preferences, 'webContents.getLastWebPreferences() answered').toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
 
         const isolation = await page.evaluate(() => {
           const global = window as unknown as Record<string, unknown>;
@@ -119,6 +145,7 @@ describe('Electron app', () => {
         await page.screenshot({ path: join(root, 'test-results', 'electron-demo-report.png') });
       } finally {
         await app.close();
+        virtual?.stop();
         rmSync(home, { recursive: true, force: true });
       }
     },
