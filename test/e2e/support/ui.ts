@@ -20,8 +20,9 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
+/** Headless unless E2E_HEADED=1 (with a DISPLAY, e.g. Xvfb): a headed window paints scrollbars as a desktop does, for screenshots. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: process.env.E2E_HEADED !== '1' });
 }
 
 export interface TestHost extends BrowserHost {
