@@ -25,7 +25,7 @@ import type {
 } from '../../src-preload/contract.ts';
 import { Library, type RunRecord } from './cache/library.ts';
 import { RunFileReader, RunFileWriter, inspectRunFile } from './cache/run-file.ts';
-import { RowsReader } from './cache/rows-query.ts';
+import { RowsReader, trimViews } from './cache/rows-query.ts';
 import { ReportError, asCacheError } from './errors.ts';
 import { ExportManager } from './export/export-manager.ts';
 import { ReportRun, type RunSettings } from './run.ts';
@@ -54,12 +54,17 @@ export interface ServiceOptions {
    */
   readTimeoutMs?: number;
   secrets?: SecretStore;
+  /** Memory kept for the sorted and filtered orders of finished reports, all reports together. Default 96 MB. */
+  viewBudgetBytes?: number;
   host?: AppInfo['host'];
   version?: string;
   env?: NodeJS.ProcessEnv;
 }
 
 const ACTIVE = new Set(['queued', 'running']);
+
+/** Memory for the sorted orders of finished reports across all open ones: two 10,000,000-row orders fit. */
+const VIEW_BUDGET_BYTES = 96 * 1024 * 1024;
 
 export class ReportService implements EngineMethods, ServiceEvents {
   readonly cacheDir: string;
@@ -359,7 +364,13 @@ export class ReportService implements EngineMethods, ServiceEvents {
     const record = this.runRecord(request.runId);
     const status = this.active.get(request.runId)?.currentStatus ?? record.state.status;
     try {
-      return this.reader(request.runId).page(request, !ACTIVE.has(status));
+      const reader = this.reader(request.runId);
+      const page = reader.page(request, !ACTIVE.has(status));
+      // Most recently used last: the views of reports looked at longest ago go first.
+      this.readers.delete(request.runId);
+      this.readers.set(request.runId, reader);
+      trimViews([...this.readers.values()], this.options.viewBudgetBytes ?? VIEW_BUDGET_BYTES);
+      return page;
     } catch (err) {
       const damaged = asCacheError(err, record.file);
       // A damaged file is opened afresh next time: it may have been replaced.

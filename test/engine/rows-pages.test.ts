@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Filter, SortKey } from '../../src-preload/contract.ts';
 import { RunFileReader } from '../../src-main/engine/cache/run-file.ts';
-import { RowsReader } from '../../src-main/engine/cache/rows-query.ts';
+import { RowsReader, trimViews } from '../../src-main/engine/cache/rows-query.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { cancelAt, openTestService, type TestService } from '../support/engine.ts';
 
@@ -109,5 +109,37 @@ describe('sorted and filtered pages', () => {
     expect(after).toMatchObject({ rowCount: ROWS, final: true });
     const expected = await db.textRows('SELECT id FROM sales ORDER BY amount DESC NULLS FIRST, id LIMIT 5');
     expect(after.rows.map((row) => row[0])).toEqual(expected.map((row) => row[0]));
+  });
+  it('keeps the orders of all open reports within a memory budget, the report in use keeping its own', async () => {
+    const completed = (await test.service.listRuns()).filter((r) => r.status === 'completed' && r.progress.rowsCached === ROWS);
+    const [first, second] = completed;
+    if (!first || !second) throw new Error('the tests before leave two completed runs (one resumed)');
+    const sort: SortKey[] = [{ column: 'units', direction: 'desc' }];
+    const readers = [first, second].map((run) => new RowsReader(new RunFileReader(run.file)));
+    const [older, newer] = readers as [RowsReader, RowsReader];
+    try {
+      const before = older.page({ start: 100, end: 110, sort }, true).rows;
+      newer.page({ start: 0, end: 10, sort }, true);
+      expect([older.viewBytes, newer.viewBytes]).toEqual([ROWS * 4, ROWS * 4]);
+      trimViews(readers, 2 * ROWS * 4);
+      expect([older.viewBytes, newer.viewBytes], 'within the budget: both kept').toEqual([ROWS * 4, ROWS * 4]);
+      trimViews(readers, ROWS * 4);
+      expect([older.viewBytes, newer.viewBytes], 'over it: the older goes').toEqual([0, ROWS * 4]);
+      trimViews(readers, 0);
+      expect(newer.viewBytes, 'the report in use keeps its own').toBe(ROWS * 4);
+      expect(older.page({ start: 100, end: 110, sort }, true).rows, 'built again, the same rows').toEqual(before);
+    } finally {
+      for (const reader of readers) reader.file.close();
+    }
+    const tight = await openTestService({ cacheDir: test.cacheDir, viewBudgetBytes: 0 });
+    try {
+      const page = async (runId: string) => (await tight.service.getRows({ runId, start: 500, end: 505, sort })).rows;
+      const a = await page(first.runId);
+      const b = await page(second.runId);
+      expect(await page(first.runId)).toEqual(a);
+      expect(await page(second.runId)).toEqual(b);
+    } finally {
+      await tight.close();
+    }
   });
 });

@@ -179,8 +179,31 @@ export class RowsReader {
     return view;
   }
 
+  /** Memory held by this reader's ordered views. */
+  get viewBytes(): number {
+    return this.views.reduce((sum, view) => sum + view.seqs.byteLength, 0);
+  }
+
+  /** Lets the views go; the next sorted or filtered page builds its view again. */
+  dropViews(): void {
+    this.views = [];
+  }
+
   /** Rows matching a filter while the run still writes (no cache: the count changes with every chunk). */
   private count(compiled: Compiled): number {
     return this.file.db.prepare(`SELECT count(*) FROM rows ${compiled.where}`).pluck().get(...compiled.params) as number;
+  }
+}
+
+/**
+ * Keeps the ordered views of all open reports within `budgetBytes`: the views of the reports used
+ * longest ago go first; the report in use (the last one) keeps its own whatever they weigh.
+ */
+export function trimViews(readersOldestFirst: RowsReader[], budgetBytes: number): void {
+  let total = readersOldestFirst.reduce((sum, reader) => sum + reader.viewBytes, 0);
+  for (const reader of readersOldestFirst.slice(0, -1)) {
+    if (total <= budgetBytes) return;
+    total -= reader.viewBytes;
+    reader.dropViews();
   }
 }
