@@ -94,6 +94,11 @@ async function startEngine(): Promise<EngineClient> {
           secrets.apply(change);
         } catch (err) {
           console.error('[secrets] could not store a password change', err);
+          // The engine holds the password for this session only: say so rather than lose it silently at the next start.
+          const message = change.op === 'save' ? 'The password could not be saved for next time.' : 'A removed password could not be deleted from disk.';
+          const detail = `${(err as Error).message ?? String(err)}\n\nIt works until ReportStream closes. Check that the folder ${app.getPath('userData')} is writable, then save the connection again.`;
+          const options = { type: 'warning' as const, title: 'ReportStream', message, detail };
+          void (mainWindow && !mainWindow.isDestroyed() ? dialog.showMessageBox(mainWindow, options) : dialog.showMessageBox(options));
         }
       },
     ),
