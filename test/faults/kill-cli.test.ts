@@ -13,10 +13,11 @@ import { FaultProxy } from './support/fault-proxy.ts';
 import { cachedRows, createOrders, openService, sourceRows, tally, waitUntil } from './support/service-kit.ts';
 
 const ROWS = 12_000;
-const CHUNK = 100;
+/** Small chunks: 120 places to be killed at in the first half, so that twenty kills rarely meet at one. */
+const CHUNK = 50;
 /**
- * Kills land in the first half of the run. The second half (60 slowed chunks, a second or more) is the
- * margin that keeps a busy machine's late poll from finding the run already finished.
+ * Kills land in the first half of the run. The second half (120 slowed chunks, two seconds or more) is
+ * the margin that keeps a busy machine's late poll from finding the run already finished.
  */
 const KILL_BEFORE = ROWS / 2;
 const RUNS = 5;
@@ -53,9 +54,8 @@ describe('SIGKILL of the CLI mid-run', () => {
     await db.drop();
   });
 
-  /** Waits until the child's run has cached a random number of rows (or none), then kills it. */
-  async function killAtRandom(cli: CliChild, file: () => string | undefined, from: number): Promise<void> {
-    const target = randomInt(from, Math.max(from + 1, KILL_BEFORE));
+  /** Waits until the child's run has cached `target` rows (or more), then kills it a random moment later. */
+  async function killAtRandom(cli: CliChild, file: () => string | undefined, target: number): Promise<void> {
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     void cli.exited.then((result) => (exit = result));
     await waitUntil('the run to be under way', () => {
@@ -94,7 +94,9 @@ describe('SIGKILL of the CLI mid-run', () => {
       const before = new Set(runFiles(cacheDir));
       const start = spawnCli(['run', '--source', url, '--dataset', 'orders', '--chunk', String(CHUNK), '--cache', cacheDir, '--json']);
       let file: string | undefined;
-      await killAtRandom(start, () => (file ??= runFiles(cacheDir).find((f) => !before.has(f))), 0);
+      // This run's four kill points, spread over the first half: drawn once, in order, so they do not crowd its end.
+      const targets = Array.from({ length: KILLS_PER_RUN }, () => randomInt(0, KILL_BEFORE)).sort((a, b) => a - b);
+      await killAtRandom(start, () => (file ??= runFiles(cacheDir).find((f) => !before.has(f))), targets[0] ?? 0);
       start.child.kill('SIGKILL');
       expect((await start.exited).signal, start.output()).toBe('SIGKILL');
       kills++;
@@ -106,7 +108,8 @@ describe('SIGKILL of the CLI mid-run', () => {
       let rowsSoFar = first.rows;
       for (let kill = 2; kill <= KILLS_PER_RUN; kill++) {
         const resume = spawnCli(['resume', first.runId, '--source', url, '--cache', cacheDir, '--json']);
-        await killAtRandom(resume, () => file, rowsSoFar);
+        // A point already passed means a kill as soon as the resume runs, before its first new chunk.
+        await killAtRandom(resume, () => file, Math.max(targets[kill - 1] ?? 0, rowsSoFar));
         resume.child.kill('SIGKILL');
         expect((await resume.exited).signal, resume.output()).toBe('SIGKILL');
         kills++;
@@ -134,6 +137,6 @@ describe('SIGKILL of the CLI mid-run', () => {
       expect(integrityOf(file)).toBe('ok');
     }
     expect(kills).toBe(RUNS * KILLS_PER_RUN);
-    expect(new Set(killedAt).size).toBeGreaterThanOrEqual(10);
+    expect(new Set(killedAt).size, `rows cached at each kill: ${killedAt.join(', ')}`).toBeGreaterThanOrEqual(10);
   }, 420_000);
 });
