@@ -63,6 +63,27 @@ describe('opening a report file from someone else', () => {
     }
   });
 
+  it('a bare copy of a finished report taken while the app still shows it holds every row', async () => {
+    const source = await sender.postgres(db.url);
+    const run = await sender.service.startRun({ source, dataset: 'invoices', chunkSize: 500 });
+    // The grid reads while the run writes: its connection stays open after the run ends.
+    await waitForRows(sender, run.runId, 500);
+    await sender.service.getRows({ runId: run.runId, start: 0, end: 100 });
+    expect((await sender.service.waitForRun(run.runId)).status).toBe('completed');
+    await sender.service.getRows({ runId: run.runId, start: 0, end: 100, sort: [{ column: 'total', direction: 'desc' }] });
+    const sent = join(inbox, 'shown.rsreport');
+    copyFileSync(run.file, sent);
+
+    const receiver = await openTestService();
+    try {
+      const opened = await receiver.service.importRunFile({ path: sent });
+      expect(opened).toMatchObject({ status: 'completed', progress: { rowsCached: 5000 } });
+      expect(await cachedRows(receiver.service, run.runId)).toEqual(await cachedRows(sender.service, run.runId));
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('a bare copy of a file taken while the report was still running opens as interrupted, its rows consistent', async () => {
     const source = await sender.postgres(db.url);
     const run = await sender.service.startRun({ source, sql: 'SELECT id, customer FROM invoices WHERE pg_sleep(0.0005) IS NOT NULL', key: ['id'], chunkSize: 100 });
