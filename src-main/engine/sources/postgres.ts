@@ -1,30 +1,24 @@
 // PostgreSQL source: the catalog for datasets, a server-side cursor inside a
 // read-only transaction for the rows, a second connection for the exact count
 // and for cancelling. Every value arrives as PostgreSQL's own text.
-import type { Socket } from 'node:net';
-import pg from 'pg';
+import type pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { ColumnInfo, ConnectionTestResult, Dataset, ReportDefinition } from '../../../src-preload/contract.ts';
 import { ReportError, fromPostgresError } from '../errors.ts';
 import { buildCountQuery, buildReportQuery, planOrder, type PreparedReport, quoteIdent } from './report-query.ts';
 import { type ChunkReader, type ReaderOptions, type ReportSource, kindOfType } from './source.ts';
+import {
+  CLOSE_TIMEOUT_MS,
+  PG_QUERY_TIMEOUT,
+  type PostgresConnection,
+  connect,
+  destroy,
+  endQuietly,
+  processIdOf,
+  streamOf,
+  withTimeout,
+} from './postgres-connection.ts';
 import { checkReadOnlySql } from './sql-guard.ts';
-
-export interface PostgresConnection {
-  host: string;
-  port: number;
-  database: string;
-  user: string;
-  password?: string;
-  sslMode?: 'disable' | 'prefer' | 'require' | 'verify-full';
-  connectTimeoutMs?: number;
-}
-
-/** Keeps every value as the server's text: exact numerics, int8, dates and timestamps. */
-const TEXT_TYPES = { getTypeParser: () => (text: string) => text };
-
-/** How long closing may wait on a connection that may be dead (node-postgres #2642). */
-const CLOSE_TIMEOUT_MS = 2_000;
 
 /**
  * How long a report's connection may stay silent before the reader asks the server, from a
@@ -35,71 +29,6 @@ export const DEFAULT_READ_TIMEOUT_MS = 30_000;
 
 /** The longest the check on a silent connection may take; it starts this long before the read timeout is up. */
 const PROBE_BUDGET_MAX_MS = 5_000;
-
-function clientConfig(connection: PostgresConnection): pg.ClientConfig {
-  const ssl =
-    connection.sslMode === 'require' ? { rejectUnauthorized: false } : connection.sslMode === 'verify-full' ? { rejectUnauthorized: true } : false;
-  return {
-    host: connection.host,
-    port: connection.port,
-    database: connection.database,
-    user: connection.user,
-    password: connection.password,
-    ssl,
-    types: TEXT_TYPES,
-    application_name: 'reportstream',
-    keepAlive: true,
-    keepAliveInitialDelayMillis: 10_000,
-    connectionTimeoutMillis: connection.connectTimeoutMs ?? 10_000,
-  };
-}
-
-/** What pg's query_timeout rejects a query with. */
-const PG_QUERY_TIMEOUT = 'Query read timeout';
-
-/**
- * A connected client that never crashes the process when the server goes away. With `queryTimeoutMs`,
- * each query fails after that long without an answer (never for a report's cursor: its reads have the
- * read timeout, which asks the server before cutting).
- */
-async function connect(connection: PostgresConnection, queryTimeoutMs = 0): Promise<{ client: pg.Client; lost: () => Error | null }> {
-  const client = new pg.Client({ ...clientConfig(connection), ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}) });
-  let lostWith: Error | null = null;
-  // Without an 'error' listener a dropped connection kills the process (node-postgres #1165).
-  client.on('error', (err) => {
-    lostWith = err;
-  });
-  client.on('end', () => {
-    lostWith ??= new Error('Connection terminated unexpectedly');
-  });
-  try {
-    await client.connect();
-  } catch (err) {
-    destroy(client);
-    throw fromPostgresError(err, 'connect');
-  }
-  return { client, lost: () => lostWith };
-}
-
-/** The backend's pid, known after connect; pg keeps it on the client without typing it. */
-const processIdOf = (client: pg.Client): number | undefined => (client as unknown as { processID?: number }).processID;
-
-/** The client's socket; pg keeps it on the client without typing it. */
-const streamOf = (client: pg.Client): Socket | undefined => (client as unknown as { connection?: { stream?: Socket } }).connection?.stream;
-
-function destroy(client: pg.Client, error?: Error): void {
-  streamOf(client)?.destroy?.(error);
-}
-
-async function endQuietly(client: pg.Client): Promise<void> {
-  const timer = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref());
-  await Promise.race([client.end().catch(() => {}), timer]);
-  destroy(client);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
-}
 
 const CATALOG_SQL = `
   SELECT c.oid, n.nspname AS schema, c.relname AS table, c.relkind AS relkind,

@@ -8,7 +8,8 @@ import type { Library } from '../cache/library.ts';
 import { ReportError } from '../errors.ts';
 import type { SecretStore } from '../secrets.ts';
 import { ensureDemoDatabase } from './demo.ts';
-import { type PostgresConnection, PostgresSource, type PostgresSourceOptions } from './postgres.ts';
+import type { PostgresConnection } from './postgres-connection.ts';
+import { PostgresSource, type PostgresSourceOptions } from './postgres.ts';
 import type { ReportSource } from './source.ts';
 import { SqliteSource } from './sqlite.ts';
 
