@@ -1,25 +1,20 @@
 // A 1,000,000-row report: cancel mid-run keeps the rows so far (partial),
 // resume fetches the rest exactly, and scrolling to its last row keeps the
 // window's JS heap under 150 MB because the grid holds only a few blocks.
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import {
   activeRun,
-  addProfile,
   cell,
   generateDataset,
   gridRowCount,
   jsHeapUsedMB,
-  launchChromium,
-  openApp,
+  openAppSession,
   rowsCached,
   screenshot,
   selectSource,
-  startTestHost,
   waitForRunStatus,
-  type AppPage,
-  type TestHost,
+  type AppSession,
 } from './support/ui.ts';
 
 const ROWS = 1_000_000;
@@ -27,9 +22,7 @@ const HEAP_LIMIT_MB = 150;
 
 describe('a 1,000,000-row report in the window', () => {
   let db: TestDatabase;
-  let host: TestHost;
-  let browser: Browser;
-  let app: AppPage;
+  let ui: AppSession;
 
   beforeAll(async () => {
     db = await createTestDatabase('e2e_large');
@@ -39,21 +32,16 @@ describe('a 1,000,000-row report in the window', () => {
       FROM generate_series(1, ${ROWS}) g`);
     await db.sql(`ALTER TABLE events ADD PRIMARY KEY (id)`);
     await db.sql(`ANALYZE events`);
-    host = await startTestHost();
-    await addProfile(host, db.url, 'Events (e2e)');
-    browser = await launchChromium();
-    app = await openApp(browser, host);
+    ui = await openAppSession([{ url: db.url, name: 'Events (e2e)' }]);
   }, 180_000);
 
   afterAll(async () => {
-    await app?.close();
-    await browser?.close();
-    await host?.dispose();
+    await ui?.close();
     await db?.drop();
   });
 
   it('cancel mid-run keeps the rows so far, visible and marked partial', async () => {
-    const { page } = app;
+    const { page } = ui.app;
     await selectSource(page, 'Events (e2e)');
     await generateDataset(page, 'public.events', 'Events 1M');
     await expect.poll(() => rowsCached(page), { timeout: 20_000, interval: 50 }).toBeGreaterThan(0);
@@ -77,11 +65,11 @@ describe('a 1,000,000-row report in the window', () => {
     await page.getByTestId('sidebar-tab-library').click();
     const item = page.locator('[data-testid="library-item"]', { hasText: 'Events 1M' });
     await expect.poll(() => item.getAttribute('data-status')).toBe('cancelled');
-    expect(app.pageErrors).toEqual([]);
+    expect(ui.app.pageErrors).toEqual([]);
   }, 120_000);
 
   it('resume fetches the rest, to exactly 1,000,000 rows', async () => {
-    const { page } = app;
+    const { page } = ui.app;
     const before = await rowsCached(page);
     await activeRun(page).getByTestId('resume-run').click();
     await expect.poll(() => activeRun(page).getAttribute('data-status'), { timeout: 10_000, interval: 50 }).toMatch(/queued|running|completed/);
@@ -95,7 +83,7 @@ describe('a 1,000,000-row report in the window', () => {
   }, 300_000);
 
   it('scrolls to the last row with the JS heap under 150 MB', async () => {
-    const { page } = app;
+    const { page } = ui.app;
     const viewport = activeRun(page).locator('.ag-grid-viewport');
     const heap: number[] = [await jsHeapUsedMB(page)];
     // Jump through the report, as a person dragging the scrollbar would, then to the end.
@@ -113,6 +101,6 @@ describe('a 1,000,000-row report in the window', () => {
     expect(Math.max(...heap), `JS heap samples (MB): ${heap.map((h) => h.toFixed(1)).join(', ')}`).toBeLessThan(HEAP_LIMIT_MB);
     // Only a few blocks of the report live in the window at once.
     expect(await activeRun(page).locator('.ag-row').count()).toBeLessThan(200);
-    expect(app.pageErrors).toEqual([]);
+    expect(ui.app.pageErrors).toEqual([]);
   }, 120_000);
 });

@@ -1,7 +1,6 @@
 // Saved reports need no database: add a source through the form, run a
 // report, stop the PostgreSQL server and the host, start the host again on the
 // same cache, and open, sort and filter the report from the library.
-import type { Browser } from 'playwright-core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivatePostgres, type PrivatePostgres } from './support/private-postgres.ts';
@@ -10,15 +9,12 @@ import {
   cell,
   generateDataset,
   gridRowCount,
-  launchChromium,
-  openApp,
+  openAppSession,
   rowsCached,
   screenshot,
   selectSource,
-  startTestHost,
   waitForRunStatus,
-  type AppPage,
-  type TestHost,
+  type AppSession,
 } from './support/ui.ts';
 
 const ROWS = 5_000;
@@ -26,9 +22,7 @@ const LONG_ROWS = 400_000;
 
 describe('the library, offline', () => {
   let server: PrivatePostgres;
-  let host: TestHost;
-  let browser: Browser;
-  let app: AppPage;
+  let ui: AppSession;
 
   beforeAll(async () => {
     server = await startPrivatePostgres();
@@ -40,20 +34,16 @@ describe('the library, offline', () => {
     await client.query(`ALTER TABLE visits ADD PRIMARY KEY (id)`);
     await client.query(`ANALYZE`);
     await client.end();
-    host = await startTestHost();
-    browser = await launchChromium();
-    app = await openApp(browser, host);
+    ui = await openAppSession();
   }, 180_000);
 
   afterAll(async () => {
-    await app?.close();
-    await browser?.close();
-    await host?.dispose();
+    await ui?.close();
     await server?.dispose();
   });
 
   it('adds a PostgreSQL source through the form and tests it', async () => {
-    const { page } = app;
+    const { page } = ui.app;
     await page.getByTestId('sidebar-tab-sources').click();
     await page.getByTestId('add-source').click();
     const form = page.getByTestId('source-form');
@@ -72,17 +62,14 @@ describe('the library, offline', () => {
   });
 
   it('after a restart, a banner lists the interrupted report and Resume finishes it', async () => {
-    let { page } = app;
+    let { page } = ui.app;
     await selectSource(page, 'Warehouse (offline e2e)');
     await generateDataset(page, 'public.visits', 'Visits');
     await expect.poll(() => rowsCached(page), { timeout: 20_000, interval: 50 }).toBeGreaterThan(0);
 
     // The app stops mid-run; the report is kept, interrupted.
-    await app.close();
-    await host.dispose({ keepCache: true });
-    host = await startTestHost({ cacheDir: host.cacheDir });
-    app = await openApp(browser, host);
-    page = app.page;
+    await ui.restart();
+    page = ui.app.page;
 
     const banner = page.getByTestId('interrupted-banner');
     await expect.poll(() => banner.isVisible(), { timeout: 10_000 }).toBe(true);
@@ -103,22 +90,19 @@ describe('the library, offline', () => {
     expect(await rowsCached(page)).toBe(LONG_ROWS);
     await expect.poll(() => gridRowCount(page), { timeout: 10_000 }).toBe(LONG_ROWS);
     await expect.poll(() => banner.count()).toBe(0);
-    expect(app.pageErrors).toEqual([]);
+    expect(ui.app.pageErrors).toEqual([]);
   }, 180_000);
 
   it('opens a saved report from the library after the database and the app have stopped', async () => {
-    let { page } = app;
+    let { page } = ui.app;
     await selectSource(page, 'Warehouse (offline e2e)');
     await generateDataset(page, 'public.sales', 'Sales offline');
     await waitForRunStatus(page, 'completed');
     await expect.poll(() => gridRowCount(page)).toBe(ROWS);
 
     await server.stop();
-    await app.close();
-    await host.dispose({ keepCache: true });
-    host = await startTestHost({ cacheDir: host.cacheDir });
-    app = await openApp(browser, host);
-    page = app.page;
+    await ui.restart();
+    page = ui.app.page;
 
     // The source is unreachable now, and says so.
     await page.getByTestId('sidebar-tab-sources').click();
@@ -140,6 +124,6 @@ describe('the library, offline', () => {
     await units.click();
     await expect.poll(() => cell(page, 0, 2).textContent(), { timeout: 10_000 }).toBe(String(ROWS * 3));
     await screenshot(page, 'library-offline-report');
-    expect(app.pageErrors).toEqual([]);
+    expect(ui.app.pageErrors).toEqual([]);
   }, 120_000);
 });

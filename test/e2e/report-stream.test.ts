@@ -2,23 +2,18 @@
 // its first rows before it completes, reaches 100% with the row count the
 // grid shows, and exports to a CSV file holding exactly those rows.
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import {
   activeRun,
-  addProfile,
   cell,
   generateDataset,
   gridRowCount,
-  launchChromium,
-  openApp,
+  openAppSession,
   screenshot,
   selectSource,
-  startTestHost,
   waitForRunStatus,
-  type AppPage,
-  type TestHost,
+  type AppSession,
 } from './support/ui.ts';
 
 const ROWS = 100_000;
@@ -32,9 +27,7 @@ interface FirstRows {
 
 describe('a 100,000-row report in the window', () => {
   let db: TestDatabase;
-  let host: TestHost;
-  let browser: Browser;
-  let app: AppPage;
+  let ui: AppSession;
 
   beforeAll(async () => {
     db = await createTestDatabase('e2e_stream');
@@ -49,21 +42,16 @@ describe('a 100,000-row report in the window', () => {
       FROM generate_series(1, ${ROWS}) g`);
     await db.sql(`ALTER TABLE orders ADD PRIMARY KEY (id)`);
     await db.sql(`ANALYZE orders`);
-    host = await startTestHost();
-    await addProfile(host, db.url, 'Sales (e2e)');
-    browser = await launchChromium();
-    app = await openApp(browser, host);
+    ui = await openAppSession([{ url: db.url, name: 'Sales (e2e)' }]);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await browser?.close();
-    await host?.dispose();
+    await ui?.close();
     await db?.drop();
   });
 
   it('shows the first rows before the report completes, then 100% and the full row count', async () => {
-    const { page } = app;
+    const { page } = ui.app;
     await selectSource(page, 'Sales (e2e)');
     // Watch the page itself: when does the first row with data appear, and what does the run say then?
     await page.evaluate(() => {
@@ -105,11 +93,11 @@ describe('a 100,000-row report in the window', () => {
     expect(await cell(page, 0, 2).getAttribute('class')).toContain('ag-right-aligned-cell');
     await expect.poll(() => cell(page, 9, 4).locator('.cell-null').textContent()).toBe('NULL');
     await screenshot(page, 'completed');
-    expect(app.pageErrors).toEqual([]);
+    expect(ui.app.pageErrors).toEqual([]);
   });
 
   it('sorts and filters in the cache from the column headers', async () => {
-    const { page } = app;
+    const { page } = ui.app;
     const idHeader = activeRun(page).locator('.ag-header-cell[col-id="c0"]');
     await idHeader.locator('.ag-header-cell-label').click();
     await idHeader.locator('.ag-header-cell-label').click();
@@ -135,7 +123,7 @@ describe('a 100,000-row report in the window', () => {
   });
 
   it('exports the report to a CSV file with every row', async () => {
-    const { page } = app;
+    const { page } = ui.app;
     await activeRun(page).getByTestId('export-run').click();
     const dialog = page.getByTestId('export-dialog');
     await dialog.getByTestId('export-format-csv').check();
@@ -154,6 +142,6 @@ describe('a 100,000-row report in the window', () => {
     expect(lines[10]).toBe(`10,customer 10,13.70,2024-01-01 00:10:00,,${rows[0].pad10}`);
     expect(lines[ROWS]?.startsWith(`${ROWS},`)).toBe(true);
     await dialog.getByTestId('export-close').click();
-    expect(app.pageErrors).toEqual([]);
+    expect(ui.app.pageErrors).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
 // What the analyst sees when data is hostile, empty or out of reach: markup in
 // cells stays literal text and never runs; each failure has its own message;
 // an empty dataset says "No data"; a 768 px window has no sideways scroll.
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import {
@@ -11,13 +10,13 @@ import {
   generateDataset,
   generateSql,
   gridRowCount,
-  launchChromium,
   openApp,
+  openAppSession,
   screenshot,
   selectSource,
   startTestHost,
   waitForRunStatus,
-  type AppPage,
+  type AppSession,
   type TestHost,
 } from './support/ui.ts';
 
@@ -30,10 +29,8 @@ const PAYLOADS = [
 
 describe('hostile, empty and unreachable data in the window', () => {
   let db: TestDatabase;
-  let host: TestHost;
   let limitedHost: TestHost;
-  let browser: Browser;
-  let app: AppPage;
+  let ui: AppSession;
   let role: string;
 
   beforeAll(async () => {
@@ -53,17 +50,14 @@ describe('hostile, empty and unreachable data in the window', () => {
     await db.sql(`CREATE FUNCTION slow_id(i int) RETURNS int LANGUAGE plpgsql VOLATILE AS $$ BEGIN PERFORM pg_sleep(0.02); RETURN i; END $$`);
     await db.sql(`ANALYZE`);
 
-    host = await startTestHost();
-    await addProfile(host, db.url, 'Owner (e2e)');
-    await addProfile(host, db.urlAs(role, 'reader-pw'), 'Reader (e2e)');
-    browser = await launchChromium();
-    app = await openApp(browser, host);
+    ui = await openAppSession([
+      { url: db.url, name: 'Owner (e2e)' },
+      { url: db.urlAs(role, 'reader-pw'), name: 'Reader (e2e)' },
+    ]);
   }, 120_000);
 
   afterAll(async () => {
-    await app?.close();
-    await browser?.close();
-    await host?.dispose();
+    await ui?.close();
     await limitedHost?.dispose();
     await db?.sql(`DROP OWNED BY ${role}`).catch(() => {});
     await db?.drop();
@@ -71,7 +65,7 @@ describe('hostile, empty and unreachable data in the window', () => {
   });
 
   it('shows <img onerror> and <script> rows as literal text, and runs none of them', async () => {
-    const { page } = app;
+    const { page } = ui.app;
     await selectSource(page, 'Owner (e2e)');
     await generateDataset(page, 'public.notes', 'Hostile notes');
     await waitForRunStatus(page, 'completed');
@@ -86,11 +80,11 @@ describe('hostile, empty and unreachable data in the window', () => {
     expect(await cell(page, PAYLOADS.length + 1, 1).locator('.cell-null').textContent()).toBe('NULL');
     await page.waitForTimeout(300);
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
-    expect(app.pageErrors).toEqual([]);
+    expect(ui.app.pageErrors).toEqual([]);
   });
 
   it('says a dataset was not found', async () => {
-    const { page } = app;
+    const { page } = ui.app;
     await generateDataset(page, 'public.no_such_table', 'Missing');
     const error = page.locator('[data-testid="error-message"][data-kind="NotFound"]');
     await expect.poll(() => error.isVisible(), { timeout: 15_000 }).toBe(true);
@@ -99,7 +93,7 @@ describe('hostile, empty and unreachable data in the window', () => {
   });
 
   it('says permission denied when the user may not read the table', async () => {
-    const { page } = app;
+    const { page } = ui.app;
     await selectSource(page, 'Reader (e2e)');
     await generateSql(page, 'select id, amount from salaries', 'Salaries as reader');
     const error = page.locator('[data-testid="error-message"][data-kind="PermissionDenied"]');
@@ -108,7 +102,7 @@ describe('hostile, empty and unreachable data in the window', () => {
   });
 
   it('shows "No data" for an empty dataset', async () => {
-    const { page } = app;
+    const { page } = ui.app;
     await selectSource(page, 'Owner (e2e)');
     await generateDataset(page, 'public.nothing_here', 'Empty');
     await waitForRunStatus(page, 'completed');
@@ -116,7 +110,7 @@ describe('hostile, empty and unreachable data in the window', () => {
   });
 
   it('has no horizontal page scroll at 768 px', async () => {
-    const { page } = app;
+    const { page } = ui.app;
     await page.setViewportSize({ width: 768, height: 900 });
     for (const open of ['new-report', 'open-activity'] as const) {
       await page.getByTestId(open).click();
@@ -142,7 +136,7 @@ describe('hostile, empty and unreachable data in the window', () => {
   it('names the limit when too many reports run at once', async () => {
     limitedHost = await startTestHost({ maxConcurrentRuns: 2 });
     await addProfile(limitedHost, db.url, 'Owner (e2e)');
-    const limited = await openApp(browser, limitedHost);
+    const limited = await openApp(ui.browser, limitedHost);
     try {
       const { page } = limited;
       await selectSource(page, 'Owner (e2e)');

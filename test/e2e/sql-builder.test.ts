@@ -1,21 +1,17 @@
 // SQL mode of the report builder against a real PostgreSQL: the statement's
 // columns are checked without running it, the column, filter, sort and key
 // pickers offer them, and the report holds exactly the rows the database gives.
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import {
   activeRun,
-  addProfile,
   gridRowCount,
-  launchChromium,
-  openApp,
+  openAppSession,
   screenshot,
   selectSource,
-  startTestHost,
   waitForRunStatus,
-  type AppPage,
-  type TestHost,
+  type AppSession,
 } from './support/ui.ts';
 
 const STATEMENT = 'select id, region, amount, amount * 2 as doubled, note from orders';
@@ -46,9 +42,7 @@ async function gridContent(page: Page): Promise<{ headers: string[]; rows: strin
 
 describe('a SQL report built from the columns of its statement', () => {
   let db: TestDatabase;
-  let host: TestHost;
-  let browser: Browser;
-  let app: AppPage;
+  let ui: AppSession;
   const describeCalls: string[] = [];
 
   beforeAll(async () => {
@@ -62,25 +56,20 @@ describe('a SQL report built from the columns of its statement', () => {
              'note ' || g AS note
       FROM generate_series(1, 100) g
       ORDER BY g DESC`);
-    host = await startTestHost();
-    await addProfile(host, db.url, 'Warehouse (e2e)');
-    browser = await launchChromium();
-    app = await openApp(browser, host);
-    app.page.on('request', (request) => {
+    ui = await openAppSession([{ url: db.url, name: 'Warehouse (e2e)' }]);
+    ui.app.page.on('request', (request) => {
       if (request.url().endsWith('/api/describeSql')) describeCalls.push(request.postData() ?? '');
     });
-    await selectSource(app.page, 'Warehouse (e2e)');
+    await selectSource(ui.app.page, 'Warehouse (e2e)');
   });
 
   afterAll(async () => {
-    await app?.close();
-    await browser?.close();
-    await host?.dispose();
+    await ui?.close();
     await db?.drop();
   });
 
   it('checks the columns, then generates with the columns, filters, sort and key picked from them', async () => {
-    const { page } = app;
+    const { page } = ui.app;
     await page.getByTestId('new-report').click();
     await page.locator('label:has([data-testid="mode-sql"])').click();
     await page.getByTestId('builder-sql').fill(STATEMENT);
@@ -116,14 +105,14 @@ describe('a SQL report built from the columns of its statement', () => {
     await expect.poll(() => gridRowCount(page), { timeout: 10_000 }).toBe(expected.length);
     await expect.poll(() => gridContent(page), { timeout: 10_000 }).toEqual({ headers: ['id', 'region', 'doubled'], rows: expected });
     expect(await activeRun(page).locator('.run-meta').textContent()).toContain('key doubled, id');
-    const [run] = await host.service.listRuns();
+    const [run] = await ui.host.service.listRuns();
     expect(run?.resumable).toBe(true);
     expect(run?.definition.key).toEqual(['id']);
-    expect(app.pageErrors).toEqual([]);
+    expect(ui.app.pageErrors).toEqual([]);
   });
 
   it('checks an edited statement once typing pauses, and drops picks of columns it no longer returns', async () => {
-    const { page } = app;
+    const { page } = ui.app;
     await page.getByTestId('new-report').click();
     const sql = page.getByTestId('builder-sql');
     await sql.fill('');
@@ -143,7 +132,7 @@ describe('a SQL report built from the columns of its statement', () => {
   });
 
   it('shows why a statement that writes cannot be checked, and runs none of it', async () => {
-    const { page } = app;
+    const { page } = ui.app;
     await page.getByTestId('builder-sql').fill('delete from orders');
     await builder(page).getByTestId('describe-sql').click();
     const error = builder(page).locator('[data-testid="error-message"][data-kind="WriteNotAllowed"]');
@@ -155,7 +144,7 @@ describe('a SQL report built from the columns of its statement', () => {
   });
 
   it('names a missing table as a table, not as a dataset', async () => {
-    const { page } = app;
+    const { page } = ui.app;
     await page.getByTestId('builder-sql').fill('select * from no_such_table');
     await builder(page).getByTestId('describe-sql').click();
     const error = builder(page).locator('[data-testid="error-message"][data-kind="NotFound"]');

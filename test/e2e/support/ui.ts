@@ -85,6 +85,50 @@ export async function openApp(browser: Browser, host: BrowserHost, viewport = { 
   return { page, pageErrors, close: () => context.close() };
 }
 
+/** What a spec works with: the browser host, Chromium and the app's page, opened together and closed in reverse. */
+export interface AppSession {
+  host: TestHost;
+  browser: Browser;
+  app: AppPage;
+  /** Closes the page and the host and opens both again on the same cache, as when the app is restarted. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A host on a fresh cache with these PostgreSQL sources saved, and the app open in Chromium. */
+export async function openAppSession(sources: { url: string; name: string }[] = []): Promise<AppSession> {
+  const host = await startTestHost();
+  let browser: Browser | undefined;
+  let app: AppPage;
+  try {
+    for (const source of sources) await addProfile(host, source.url, source.name);
+    browser = await launchChromium();
+    app = await openApp(browser, host);
+  } catch (err) {
+    // A spec whose setup failed has no session to close: leave nothing running behind it.
+    await browser?.close();
+    await host.dispose();
+    throw err;
+  }
+  const session: AppSession = {
+    host,
+    browser,
+    app,
+    restart: async () => {
+      await session.app.close();
+      await session.host.dispose({ keepCache: true });
+      session.host = await startTestHost({ cacheDir: session.host.cacheDir });
+      session.app = await openApp(session.browser, session.host);
+    },
+    close: async () => {
+      await session.app.close();
+      await session.browser.close();
+      await session.host.dispose();
+    },
+  };
+  return session;
+}
+
 /** Selects the source the datasets and the builder work on, by its label, in the sidebar. */
 export async function selectSource(page: Page, label: string): Promise<void> {
   await page.getByTestId('sidebar-tab-datasets').click();
