@@ -110,8 +110,10 @@ export class ReportService implements EngineMethods, ServiceEvents {
     });
     // Other processes sharing the cache leave our runs and exports alone while we say we are alive.
     this.heartbeat = setInterval(() => {
+      const exportIds = this.exports.activeIds();
+      if (this.active.size === 0 && exportIds.length === 0) return;
       try {
-        this.library.markAlive([...this.active.keys()], this.exports.activeIds());
+        this.library.markAlive([...this.active.keys()], exportIds);
       } catch {
         // a library busy past its timeout: the next beat says it, long before anyone takes us for dead
       }
