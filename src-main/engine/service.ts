@@ -363,8 +363,7 @@ export class ReportService implements EngineMethods, ServiceEvents {
   }
 
   async getRows(request: RowsRequest): Promise<RowsPage> {
-    const record = this.runRecord(request.runId);
-    const status = this.active.get(request.runId)?.currentStatus ?? record.state.status;
+    const status = this.active.get(request.runId)?.currentStatus ?? this.runRecord(request.runId).state.status;
     try {
       const reader = this.reader(request.runId);
       const page = reader.page(request, !ACTIVE.has(status));
@@ -374,7 +373,7 @@ export class ReportService implements EngineMethods, ServiceEvents {
       trimViews([...this.readers.values()], this.options.viewBudgetBytes ?? VIEW_BUDGET_BYTES);
       return page;
     } catch (err) {
-      const damaged = asCacheError(err, record.file);
+      const damaged = asCacheError(err, this.runRecord(request.runId).file);
       // A damaged file is opened afresh next time: it may have been replaced.
       if (damaged !== err) this.closeReader(request.runId);
       throw damaged;
